@@ -1,0 +1,23 @@
+"""The ``irp`` command line: database, workbooks, the demo cycle and operations."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+import click
+
+from irp_dagster.cli.db import db
+from irp_dagster.cli.demo import demo
+
+
+@click.group(help="irp-dagster: run catastrophe-risk modelling cycles on Moody's IRP.")
+def main() -> None:
+    logging.basicConfig(
+        level=os.environ.get("IRP_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+main.add_command(db)
+main.add_command(demo)

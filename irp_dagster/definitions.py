@@ -1,0 +1,12 @@
+"""The code location: every definition under :mod:`irp_dagster.defs`, plus the project-wide
+resources and the in-process executor (these runs are I/O-bound; see dagster-notes §9)."""
+
+import dagster as dg
+
+import irp_dagster.defs
+from irp_dagster.defs.resources import default_resources
+
+defs = dg.Definitions.merge(
+    dg.load_definitions_from_package_module(irp_dagster.defs),
+    dg.Definitions(resources=default_resources(), executor=dg.in_process_executor),
+)

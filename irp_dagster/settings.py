@@ -1,0 +1,50 @@
+"""Process settings, read once from ``IRP_*`` environment variables (pydantic-settings).
+
+Everything has an embedded default so that a fresh clone runs with nothing installed: the
+domain database is a SQLite file under ``IRP_HOME`` and Moody's is the local mock.
+Secrets (the API key, database passwords inside URLs) are ``SecretStr`` so they never print.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IRP_", extra="ignore")
+
+    home: Path = Field(default=Path(".irp"), description="Folder for embedded state (SQLite).")
+    database_url: SecretStr | None = Field(
+        default=None, description="SQLAlchemy URL of the domain database; SQLite file if unset."
+    )
+    moodys_base_url: str = "http://127.0.0.1:8001"
+    moodys_api_key: SecretStr = SecretStr("local-dev-key")
+    moodys_resource_group_id: str = "00000000-0000-4000-8000-000000000001"
+    moodys_timeout_seconds: float = 30.0
+    moodys_max_retries: int = 5
+    workbook_dir: Path | None = None
+    source_database_url: SecretStr | None = Field(
+        default=None, description="Customer source database for data extraction SQL files."
+    )
+    sql_dir: Path | None = Field(default=None, description="Folder of the extraction SQL files.")
+    max_in_flight_per_batch: int = Field(
+        default=500, description="Throttle: jobs of one batch at Moody's at once."
+    )
+    max_poll_hours: float = Field(
+        default=72.0, description="A job still running after this long is cancelled (TIMEOUT)."
+    )
+
+    def resolved_database_url(self) -> str:
+        """The domain database URL, defaulting to a SQLite file under ``home``."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.home / 'irp.sqlite').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
