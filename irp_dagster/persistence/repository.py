@@ -148,8 +148,9 @@ def in_flight_jobs(session: Session, *, submitted_before: datetime | None = None
 def batches_ready_for_recon(session: Session) -> list[tuple[int, BatchType, str, str]]:
     """Open batches whose live jobs are all terminal: (batch id, type, cycle, state key).
 
-    The state key changes whenever the batch's jobs change, so a sensor run key built from it
-    fires reconciliation once per batch state.
+    The state key changes whenever the batch's jobs change or the batch itself is touched (e.g.
+    reopened by an operator), so a sensor run key built from it fires reconciliation once per
+    batch state.
     """
     unfinished = exists().where(
         Job.batch_id == Batch.id,
@@ -164,18 +165,20 @@ def batches_ready_for_recon(session: Session) -> list[tuple[int, BatchType, str,
             func.count(Job.id),
             func.max(Job.id),
             func.max(Job.completed_at),
+            Batch.updated_at,
         )
         .join(Configuration, Batch.configuration_id == Configuration.id)
         .join(Cycle, Configuration.cycle_id == Cycle.id)
         .outerjoin(Job, Job.batch_id == Batch.id)
         .where(Batch.status.in_([BatchStatus.ACTIVE, BatchStatus.PAUSED]), ~unfinished)
-        .group_by(Batch.id, Batch.batch_type, Cycle.name)
+        .group_by(Batch.id, Batch.batch_type, Cycle.name, Batch.updated_at)
         .order_by(Batch.id)
     )
     ready = []
-    for batch_id, batch_type, cycle, n_jobs, max_job, last_done in session.execute(query):
+    for batch_id, batch_type, cycle, n_jobs, max_job, last_done, touched in session.execute(query):
         stamp = last_done.strftime("%Y%m%dT%H%M%S%f") if last_done else "-"
-        ready.append((batch_id, batch_type, cycle, f"{n_jobs}.{max_job}.{stamp}"))
+        reopened = touched.strftime("%Y%m%dT%H%M%S%f")
+        ready.append((batch_id, batch_type, cycle, f"{n_jobs}.{max_job}.{stamp}.{reopened}"))
     return ready
 
 
