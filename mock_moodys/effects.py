@@ -53,4 +53,21 @@ def create_edm(state: MockState, job: Job) -> None:
     exposure_id = exposure["exposureId"]
     exposure["uri"] = f"/platform/riskdata/v1/exposures/{exposure_id}"
     job.resources = [exposure["uri"]]
-    job.output["databaseName"] = exposure["databaseName"]
+    job.output["jobOutput"] = {"databaseName": exposure["databaseName"]}
+    job.output["summary"] = {"databaseName": exposure["databaseName"]}
+
+
+def _data_version(version: str) -> str:
+    parts = str(version).split(".")
+    return ".".join((parts + ["0", "0"])[:3])
+
+
+@effect("EDM_DATA_UPGRADE")
+def upgrade_edm(state: MockState, job: Job) -> None:
+    exposure = state.store.get("exposures", job.params["exposureId"])
+    if exposure is None:
+        raise JobFailure(f"Exposure {job.params['exposureId']} no longer exists")
+    version = _data_version(job.params["edmDataVersion"])
+    exposure["edmDataVersion"] = version.split(".")[0]
+    job.output["jobOutput"] = {"databaseName": exposure["databaseName"], "dataVersion": version}
+    job.output["summary"] = {"databaseName": exposure["databaseName"], "dataVersion": version}

@@ -155,6 +155,8 @@ class Job:
             return Snapshot(status, base.progress, base.started)
         stick = self._stick_time()
         if stick is not None and now >= stick:
+            if self.stick is not None and self.stick[0] in ("QUEUED", "PENDING"):
+                return Snapshot(self.stick[0], 0)
             return self._natural(stick)
         return self._natural(now)
 

@@ -197,15 +197,15 @@ class MockState:
             jobs = [j for j in self.jobs.values() if j.family == family and not j.lost]
             return [self.job_payload(j) for j in sorted(jobs, key=lambda j: -j.id)]
 
-    def cancel(self, job: Job) -> None:
+    def cancel(self, job: Job, code: str = "JOB-609") -> None:
         """QUEUED: cancelled at once. PENDING/RUNNING: CANCEL_REQUESTED -> CANCELLING ->
-        CANCELLED for cancellable types, else 400 JOB-609. Terminal: 400."""
+        CANCELLED for cancellable types, else 400 ``code``. Terminal: 400 ``code``."""
         with self.lock:
             now = self.clock.now()
             snap = job.snapshot(now)
             if snap.status in TERMINAL:
                 message = f"Job {job.id} is {snap.status} and cannot be cancelled"
-                raise ApiError(400, "JOB-609", message)
+                raise ApiError(400, code, message)
             if snap.status in ("CANCEL_REQUESTED", "CANCELLING"):
                 return
             if snap.status == "QUEUED":
@@ -218,7 +218,7 @@ class MockState:
             else:
                 raise ApiError(
                     400,
-                    "JOB-609",
+                    code,
                     f"Cancellation is not supported for {job.type} jobs in status {snap.status}",
                 )
             self.sync()
