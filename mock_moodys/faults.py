@@ -104,6 +104,10 @@ class Fault:
         return {k: v for k, v in data.items() if v is not None}
 
 
+#: Kinds that answer a request in place of the route.
+ANSWERING_KINDS = frozenset({"status", "reset", "not_ready"})
+
+
 class FaultBook:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
@@ -120,4 +124,17 @@ class FaultBook:
         self.faults.clear()
 
     def fire(self, method: str, path: str) -> list[Fault]:
-        return [f for f in self.faults if f.matches(method, path) and f.trigger(self.rng)]
+        """The faults that apply to this request, in the order they were added.
+
+        At most one fault answers the request in place of the route (status, reset, not ready):
+        later answering faults are not counted, so ``next_n`` faults queue up one per request.
+        """
+        fired: list[Fault] = []
+        answered = False
+        for fault in self.faults:
+            if answered and fault.kind in ANSWERING_KINDS:
+                continue
+            if fault.matches(method, path) and fault.trigger(self.rng):
+                fired.append(fault)
+                answered = answered or fault.kind in ANSWERING_KINDS
+        return fired
