@@ -16,8 +16,8 @@ from irp_dagster.workbook.reader import RawSheet
 from irp_dagster.workbook.spec import METADATA, METADATA_KEYS, Kind
 
 
-def parse_metadata(raw: RawSheet) -> tuple[dict[str, Any], list[WorkbookError]]:
-    """The Metadata dict (key -> JSON scalar) and the sheet's errors."""
+def parse_metadata(raw: RawSheet) -> tuple[dict[str, Any], dict[str, int], list[WorkbookError]]:
+    """The Metadata dict (key -> JSON scalar), each key's Excel row and the sheet's errors."""
     errors: list[WorkbookError] = []
     values: dict[str, Any] = {}
     rows: dict[str, int] = {}
@@ -122,7 +122,7 @@ def parse_metadata(raw: RawSheet) -> tuple[dict[str, Any], list[WorkbookError]]:
                         rule.message.format(column=spec.name, value=value),
                     )
                 )
-    return metadata, errors
+    return metadata, rows, errors
 
 
 def _normalise_key(kind: Kind, value: Any) -> Any:

@@ -225,7 +225,7 @@ def _analysis_rules(tables, databases, portfolios) -> list[WorkbookError]:
                     f"Portfolio {portfolio!r} is not defined in Portfolios",
                 )
             )
-        elif database in databases and portfolios[portfolio][1]["Database"] != database:
+        elif _other_database(portfolios[portfolio][1]["Database"], database, databases):
             owner_row, owner = portfolios[portfolio]
             errors.append(
                 WorkbookError(
@@ -264,6 +264,11 @@ def _analysis_rules(tables, databases, portfolios) -> list[WorkbookError]:
                     )
                 )
     return errors
+
+
+def _other_database(owner: str, database: str, databases: set) -> bool:
+    """The portfolio's database differs from the row's (both defined; else REF-001 says so)."""
+    return owner != database and owner in databases and database in databases
 
 
 def _group_rules(tables, analyses: set) -> list[WorkbookError]:

@@ -74,9 +74,10 @@ def _validate_sheets(
                 )
             )
     metadata: dict[str, Any] = {}
+    metadata_rows: dict[str, int] = {}
     counts: dict[str, int] = {}
     if S.METADATA in sheets:
-        metadata, meta_errors = parse_metadata(sheets[S.METADATA])
+        metadata, metadata_rows, meta_errors = parse_metadata(sheets[S.METADATA])
         errors += meta_errors
         counts[S.METADATA] = len(metadata)
     tables: dict[str, Table] = {}
@@ -90,7 +91,7 @@ def _validate_sheets(
     if not errors:
         errors += cross_sheet(tables)
     if not errors and checker is not None:
-        errors += check_references(checker, tables, metadata)
+        errors += check_references(checker, tables, metadata, metadata_rows)
     configuration = {"metadata": metadata}
     for table_spec in S.TABLES:
         table = tables.get(table_spec.name)
