@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from irp_dagster.workbook import spec as S
-from irp_dagster.workbook.cells import show
+from irp_dagster.workbook.cells import to_json
 from irp_dagster.workbook.model import WorkbookError
 from irp_dagster.workbook.tables import Table
 
@@ -37,7 +37,7 @@ def treaty_dates(table: Table) -> list[WorkbookError]:
                     S.REINSURANCE_TREATIES.name,
                     int(row),
                     "Expiration Date",
-                    show(end),
+                    to_json(end),
                     f"Treaty {name!r} expires on {_day(end)}, which is not after its inception "
                     f"on {_day(start)}",
                 )
@@ -95,7 +95,7 @@ def group_items(table: Table) -> list[WorkbookError]:
                         sheet,
                         row,
                         column,
-                        show(item),
+                        to_json(item),
                         f"{column} must be the name of an analysis or group, not {item!r}",
                     )
                 )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from irp_dagster.workbook import spec as S
+from irp_dagster.workbook.cells import to_json
 from irp_dagster.workbook.metadata import parse_metadata
 from irp_dagster.workbook.model import WorkbookError, WorkbookValidation
 from irp_dagster.workbook.reader import RawSheet, WorkbookUnreadable, open_workbook
@@ -113,7 +114,7 @@ def _groupings(table: Table) -> list[dict[str, Any]]:
     return [
         {
             "Group_Name": record["Group_Name"],
-            "items": [item for _, item in table.items.get(record["_row"], [])],
+            "items": [to_json(item) for _, item in table.items.get(record["_row"], [])],
             "_row": record["_row"],
         }
         for record in table.records()
