@@ -79,6 +79,7 @@ class MockState:
             self.journal_log = Journal()
             self.replays: dict[str, Replay] = {}
             self.uploads: dict[str, bytes] = {}
+            self.multipart: dict[str, dict[int, bytes]] = {}
             self.rng = random.Random(self.config.seed)
             fixtures.seed(self)
 

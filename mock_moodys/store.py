@@ -37,9 +37,7 @@ class Store:
 
     def rows(self, kind: str, **where: Any) -> list[dict[str, Any]]:
         return [
-            r
-            for r in self.tables[kind].values()
-            if all(r.get(k) == v for k, v in where.items())
+            r for r in self.tables[kind].values() if all(r.get(k) == v for k, v in where.items())
         ]
 
     def find(self, kind: str, **where: Any) -> dict[str, Any] | None:
