@@ -15,6 +15,7 @@ from mock_moodys.routes import (
     control,
     imports,
     jobs,
+    legacy,
     modelling,
     portfolios,
     reference,
@@ -31,6 +32,7 @@ ROUTE_MODULES = (
     modelling,
     reference,
     jobs,
+    legacy,
     workflows,
 )
 

@@ -30,3 +30,10 @@ def assert_envelope(response: httpx.Response, status: int, code: str | None = No
     if code:
         assert body["code"] == code
     return body
+
+
+def finish(http, mock_server, location: str, seconds: float = 2000) -> dict:
+    mock_server.state.advance(seconds)
+    job = http.get(location).json()
+    assert job["status"] == "FINISHED", job
+    return job

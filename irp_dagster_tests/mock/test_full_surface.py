@@ -8,7 +8,6 @@ import base64
 from datetime import datetime
 
 import httpx
-import pytest
 
 from irp_dagster.domain.moodys_payloads import (
     geohaz_body,
@@ -18,7 +17,7 @@ from irp_dagster.domain.moodys_payloads import (
     treaty_body,
 )
 from irp_dagster_tests.mock.contract import assert_schema
-from irp_dagster_tests.mock.helpers import RISKDATA, assert_envelope, create_edm, job_id
+from irp_dagster_tests.mock.helpers import RISKDATA, assert_envelope, finish, job_id
 
 ACCOUNTS = "ACCNTNUM,ACCNTNAME\nA1,One\nA2,Two\nA3,Three\n"
 LOCATIONS = "ACCNTNUM,LOCNUM\nA1,L1\nA1,L2\nA2,L3\n"
@@ -40,30 +39,6 @@ TREATY_ROW = {
     "Reinstatements": 99,
     "Inuring Priority": 1,
 }
-
-
-def finish(http, mock_server, location: str, seconds: float = 2000) -> dict:
-    mock_server.state.advance(seconds)
-    job = http.get(location).json()
-    assert job["status"] == "FINISHED", job
-    return job
-
-
-@pytest.fixture
-def portfolio(http, mock_server, edm_setup) -> dict:
-    server_id, set_id = edm_setup
-    finish(http, mock_server, create_edm(http, set_id, server_id, "EDM_FULL").headers["location"])
-    exposure = http.get(f"{RISKDATA}/exposures", params={"filter": 'exposureName="EDM_FULL"'})
-    exposure_id = exposure.json()[0]["exposureId"]
-    path = f"{RISKDATA}/exposures/{exposure_id}/portfolios"
-    body = {"portfolioName": "USFL", "portfolioNumber": "USFL", "description": "d"}
-    response = http.post(path, json=body)
-    assert response.status_code == 201 and response.content == b""
-    assert_envelope(http.post(path, json=body), 409)
-    assert_envelope(http.post(path, json={**body, "portfolioNumber": "x" * 21}), 400)
-    rows = http.get(path, params={"filter": 'portfolioName="USFL"'}).json()
-    assert str(rows[0]["portfolioId"]) == job_id(response)
-    return {"exposure_id": exposure_id, **rows[0]}
 
 
 def mri_import(http, portfolio, upload=True) -> httpx.Response:
