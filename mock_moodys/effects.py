@@ -252,7 +252,7 @@ def delete_edm(state: MockState, job: Job) -> None:
     store = state.store
     for kind in ("portfolios", "accounts", "treaties", "cedants", "lobs", "databases"):
         for row in store.rows(kind, _exposureId=exposure_id):
-            store.tables[kind] = {k: v for k, v in store.tables[kind].items() if v is not row}
+            store.remove(kind, row[store.id_fields[kind]])
     store.remove("exposures", exposure_id)
 
 

@@ -18,6 +18,7 @@ from mock_moodys.filters import FilterError, compile_filter
 from mock_moodys.ids import Sequence
 from mock_moodys.jobs import DEFAULT_DURATION, DURATIONS, OUTCOMES, TERMINAL, Job, Snapshot
 from mock_moodys.journal import Journal
+from mock_moodys.persistence import StateFile
 from mock_moodys.store import Store
 
 RESOURCE_ID_START = 1000
@@ -62,7 +63,12 @@ class MockState:
         self.config = config or MockConfig()
         self.lock = threading.RLock()
         self.clock = Clock(self.config.clock_factor, self.config.manual_clock)
+        self.state_file: StateFile | None = None
         self.reset()
+        if self.config.state_file:
+            self.state_file = StateFile(self.config.state_file)
+            if not self.state_file.load(self):
+                self.save()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -82,6 +88,13 @@ class MockState:
             self.multipart: dict[str, dict[int, bytes]] = {}
             self.rng = random.Random(self.config.seed)
             fixtures.seed(self)
+            self.save()
+
+    def save(self) -> None:
+        """Write the state file (when configured); called after each mutating request."""
+        if self.state_file is not None:
+            with self.lock:
+                self.state_file.save(self)
 
     def seed(self) -> None:
         with self.lock:
@@ -95,6 +108,7 @@ class MockState:
         with self.lock:
             now = self.clock.advance(seconds)
             self.sync()
+            self.save()
             return now
 
     def sync(self) -> None:

@@ -19,9 +19,11 @@ class Store:
     def __init__(self, ids: Sequence) -> None:
         self.ids = ids
         self.tables: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        self.id_fields: dict[str, str] = {}
 
     def add(self, kind: str, id_field: str, record: dict[str, Any]) -> dict[str, Any]:
         """Insert ``record`` under a fresh id stored in ``id_field`` (unless it has one)."""
+        self.id_fields[kind] = id_field
         record_id = record.get(id_field)
         if record_id is None:
             record_id = self.ids.next()
