@@ -50,6 +50,7 @@ def mri_import(http, portfolio, upload=True) -> httpx.Response:
         },
     )
     assert folder.status_code == 201
+    assert_schema(folder.json(), "folder")
     details = folder.json()["uploadDetails"]
     presign = details["accountsFile"]["presignParams"]
     assert base64.b64decode(presign["region"]).decode() == "eu-west-1"
@@ -86,6 +87,9 @@ def test_the_whole_chain(http, mock_server, portfolio):
     log = job["tasks"][0]["output"]["log"]
     assert log["importSummary"] == "Imported 3 Accounts and 3 Locations"
     accounts = http.get(f"{portfolio['uri']}/accounts").json()
+    for account in accounts:
+        assert_schema(account, "account")
+    assert_schema(portfolio, "portfolio")
     assert {a["accountNumber"]: a["locationsCount"] for a in accounts} == {
         "A1": 2,
         "A2": 1,
@@ -119,6 +123,7 @@ def test_the_whole_chain(http, mock_server, portfolio):
     assert geo["name"] == "EDM_FULL: PORTFOLIO: USFL"
 
     profiles = http.get("/analysis-settings/modelprofiles", params={"name": "DLM CBHU v23"})
+    assert_schema(profiles.json(), "model_profiles")
     profile = profiles.json()["items"][0]
     assert profiles.json()["count"] == 1 and profile["softwareVersionCode"] == "DLM"
     hd_profile = http.get("/analysis-settings/modelprofiles", params={"name": "HD USWF v2"}).json()
@@ -159,6 +164,8 @@ def test_the_whole_chain(http, mock_server, portfolio):
         params={"filter": 'analysisName = "USFL_HD" AND exposureName = "EDM_FULL"'},
     ).json()
     assert [(a["engineType"], a["analysisFramework"]) for a in analyses] == [("HD", "PLT")]
+    for row in http.get(f"{RISKDATA}/analyses").json():
+        assert_schema(row, "analysis")
     uris = [
         http.get(f"{RISKDATA}/analyses", params={"filter": f'analysisName = "{n}"'}).json()[0][
             "uri"
@@ -184,6 +191,13 @@ def test_the_whole_chain(http, mock_server, portfolio):
         params={"filter": 'databaseName LIKE "RM_RDM_USFL*"'},
     ).json()
     assert len(databases) == 1 and databases[0]["type"] == "RDM"
+    for row in http.get(f"{RISKDATA}/dataservers/{server_id}/databases").json():
+        assert_schema(row, "database")
+    for row in http.get("/platform/referencedata/v1/currencies").json():
+        assert_schema(row, "currency")
+    for row in http.get(f"{RISKDATA}/exposures").json():
+        assert_schema(row, "exposure")
+    assert_schema(http.get(f"{RISKDATA}/dataservers").json()[0], "dataserver")
     into = rdm_export_body(
         [group_row[0]["uri"]], server_id, rdm_name=None, database_id=databases[0]["databaseId"]
     )

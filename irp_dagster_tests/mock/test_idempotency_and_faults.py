@@ -171,3 +171,36 @@ def test_faults_over_the_control_plane(http, mock_server):
     assert_envelope(http.get(f"{RISKDATA}/dataservers"), 504)
     assert http.delete("/_mock/faults").status_code == 204
     assert http.get(f"{RISKDATA}/dataservers").status_code == 200
+
+
+def test_probability_faults_use_the_seeded_rng(http, mock_server):
+    route = f"{RISKDATA}/dataservers"
+    mock_server.state.add_fault(route=route, kind="status", status=500, probability=0.0)
+    assert all(http.get(route).status_code == 200 for _ in range(5))
+    mock_server.state.clear_faults()
+    mock_server.state.add_fault(route=route, kind="status", status=500, probability=1.0, next_n=3)
+    assert [http.get(route).status_code for _ in range(4)] == [500, 500, 500, 200]
+    mock_server.state.clear_faults()
+    mock_server.state.add_fault(route=route, kind="status", status=503, probability=0.5)
+    first = [http.get(route).status_code for _ in range(40)]
+    assert {200, 503} == set(first)
+
+
+def test_quota_and_auth_faults(http, mock_server):
+    route = f"{RISKDATA}/exposuresets"
+    mock_server.state.add_fault(
+        route=route,
+        method="POST",
+        kind="status",
+        status=400,
+        code="WORKFLOW-400",
+        message="Concurrency quota exceeded",
+        next_n=1,
+    )
+    mock_server.state.add_fault(route=route, method="GET", kind="status", status=401, next_n=1)
+    mock_server.state.add_fault(route=route, method="GET", kind="status", status=403, next_n=1)
+    quota = http.post(route, json={"exposureSetName": "Q"})
+    assert assert_envelope(quota, 400, "WORKFLOW-400")["message"] == "Concurrency quota exceeded"
+    assert http.get(route).json() == {"message": "Unauthorized"}
+    assert_envelope(http.get(route), 403)
+    assert http.get(route).status_code == 200
