@@ -87,6 +87,7 @@ def restore(state: MockState, data: dict[str, Any]) -> None:
     state.job_ids.value = int(data["jobIds"])
     state.store.ids.value = int(data["resourceIds"])
     state.jobs = {job.id: job for job in (_job_from_dict(j) for j in data["jobs"])}
+    state.touch()
     state.store.id_fields = dict(data["idFields"])
     state.store.tables.clear()
     for kind, rows in data["tables"].items():
