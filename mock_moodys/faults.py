@@ -20,6 +20,7 @@ KINDS = frozenset(
         "short_page",
     }
 )
+ANSWERING = frozenset({"status", "reset", "not_ready"})
 DEFAULT_STATUS = {"status": 503, "accepted_then_error": 502}
 
 
@@ -104,10 +105,6 @@ class Fault:
         return {k: v for k, v in data.items() if v is not None}
 
 
-#: Kinds that answer a request in place of the route.
-ANSWERING_KINDS = frozenset({"status", "reset", "not_ready"})
-
-
 class FaultBook:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
@@ -124,17 +121,12 @@ class FaultBook:
         self.faults.clear()
 
     def fire(self, method: str, path: str) -> list[Fault]:
-        """The faults that apply to this request, in the order they were added.
-
-        At most one fault answers the request in place of the route (status, reset, not ready):
-        later answering faults are not counted, so ``next_n`` faults queue up one per request.
-        """
-        fired: list[Fault] = []
-        answered = False
+        """Faults applying to this request, in order; one that answers the request itself
+        (status, reset, not_ready) ends the list, so later faults are not consumed."""
+        fired = []
         for fault in self.faults:
-            if answered and fault.kind in ANSWERING_KINDS:
-                continue
             if fault.matches(method, path) and fault.trigger(self.rng):
                 fired.append(fault)
-                answered = answered or fault.kind in ANSWERING_KINDS
+                if fault.kind in ANSWERING:
+                    break
         return fired
