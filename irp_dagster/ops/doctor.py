@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from irp_dagster.moodys.client import MoodysClient
@@ -64,20 +64,20 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
-def check_database(url: str) -> list[CheckResult]:
+def check_database(url: str, *, timeout_seconds: float = 10.0) -> list[CheckResult]:
     """The domain database answers, and its schema is at the migrations' head."""
     parsed = make_url(url)
     shown = parsed.render_as_string(hide_password=True)
-    sqlite_file = parsed.get_backend_name() == "sqlite" and parsed.database not in (
-        None,
-        ":memory:",
-    )
-    if sqlite_file and not Path(parsed.database).exists():
-        return [
-            CheckResult("database", CheckStatus.FAIL, f"{shown}: no such file"),
-            CheckResult("migrations", CheckStatus.SKIP, "run `irp db upgrade` to create it"),
-        ]
-    engine = make_engine(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database
+        if path and path != ":memory:" and not Path(path).exists():
+            return [
+                CheckResult("database", CheckStatus.FAIL, f"{shown}: no such file"),
+                CheckResult("migrations", CheckStatus.SKIP, "run `irp db upgrade` to create it"),
+            ]
+        engine = make_engine(url)
+    else:  # a server that does not answer must not hang the check
+        engine = create_engine(url, connect_args={"connect_timeout": max(1, int(timeout_seconds))})
     try:
         try:
             with engine.connect() as connection:
@@ -226,7 +226,7 @@ def run_checks(
     if dagster_home is None:
         dagster_home = os.environ.get("DAGSTER_HOME")
     return [
-        *check_database(settings.resolved_database_url()),
+        *check_database(settings.resolved_database_url(), timeout_seconds=timeout_seconds),
         *check_dagster(dagster_home, tolerance_seconds=heartbeat_tolerance_seconds),
         *check_moodys(
             settings.moodys_base_url,
