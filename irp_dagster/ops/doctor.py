@@ -17,7 +17,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -106,7 +105,6 @@ def check_moodys(
     resource_group_id: str,
     *,
     timeout_seconds: float = 10.0,
-    transport: httpx.BaseTransport | None = None,
 ) -> list[CheckResult]:
     """One GET of a data server, without retries: reachability, then the credentials."""
     probe = f"GET {base_url.rstrip('/')}{MOODYS_PROBE_ROUTE}"
@@ -117,7 +115,6 @@ def check_moodys(
             resource_group_id,
             timeout_seconds=timeout_seconds,
             max_retries=0,
-            transport=transport,
         ) as client:
             response = client.request("GET", MOODYS_PROBE_ROUTE, params={"limit": 1})
     except MoodysUnreachableError as error:
@@ -151,7 +148,8 @@ def check_dagster_storage(instance: DagsterInstance) -> CheckResult:
     try:
         runs = instance.get_runs_count()
     except Exception as error:  # noqa: BLE001
-        return CheckResult("dagster storage", CheckStatus.FAIL, _first_line(error))
+        detail = _redact(_first_line(error), [os.environ.get("DAGSTER_PG_PASSWORD")])
+        return CheckResult("dagster storage", CheckStatus.FAIL, detail)
     storage = type(instance.run_storage).__name__
     return CheckResult("dagster storage", CheckStatus.OK, f"{storage}, {runs} run(s)")
 
@@ -181,9 +179,9 @@ def check_daemon(
         return CheckResult(
             "dagster daemon", CheckStatus.FAIL, "; ".join(problems) + ": is dagster-daemon running?"
         )
-    newest = max((current - heartbeats[d].timestamp for d in required), default=0.0)
+    oldest = max((current - heartbeats[d].timestamp for d in required), default=0.0)
     return CheckResult(
-        "dagster daemon", CheckStatus.OK, f"{len(required)} daemons, oldest beat {newest:.0f} s ago"
+        "dagster daemon", CheckStatus.OK, f"{len(required)} daemons, oldest beat {oldest:.0f} s ago"
     )
 
 

@@ -139,3 +139,15 @@ def test_without_dagster_home_the_instance_checks_are_skipped(
     result = CliRunner().invoke(doctor, [], env={**healthy_env, "DAGSTER_HOME": None})
     assert result.exit_code == 0, result.output
     assert _status(result.output, "dagster daemon") == "skip"
+
+
+def test_broken_dagster_storage_is_named(
+    healthy_env: dict[str, str], dagster_home: Path, tmp_path: Path
+) -> None:
+    home = shutil.copytree(dagster_home, tmp_path / "home")
+    (home / "history" / "runs.db").write_bytes(b"not a database")
+    result = _doctor({**healthy_env, "DAGSTER_HOME": str(home)})
+    assert result.exit_code == 1
+    assert _status(result.output, "dagster storage") == "FAIL"
+    assert _status(result.output, "dagster daemon") == "skip"
+    assert _status(result.output, "database") == "ok"
