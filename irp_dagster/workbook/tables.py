@@ -11,15 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from irp_dagster.workbook.cells import has_kind, is_blank, normalise, to_json
 from irp_dagster.workbook.model import WorkbookError
 from irp_dagster.workbook.reader import RawSheet, cell_name, column_letter
 from irp_dagster.workbook.spec import ColumnSpec, Kind, Rule, SheetSpec
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 
 @dataclass
@@ -73,6 +75,8 @@ def _guarded(rule: Rule, kind: Kind):
 @lru_cache(maxsize=64)
 def _schema(spec: SheetSpec, present: tuple[str, ...]) -> tuple[pa.DataFrameSchema, dict]:
     """The sheet's pandera schema over its present columns, and check_number -> rule maps."""
+    import pandera.pandas as pa  # imported on first use: it costs a third of a second
+
     columns, rules = {}, {}
     for column in spec.columns:
         if column.name not in present:
@@ -198,6 +202,8 @@ def _run_schema(
     spec: SheetSpec, frame: pd.DataFrame, blocked: set[tuple[int, int]], position: dict[str, int]
 ) -> list[WorkbookError]:
     """The pandera failure cases as coded errors (cells already in error are left out)."""
+    import pandera.pandas as pa
+
     schema, rules = _schema(spec, tuple(frame.columns))
     try:
         schema.validate(frame, lazy=True)
