@@ -98,6 +98,7 @@ def _batch_id(engine: Engine, config: BatchTarget) -> int:
         return ops.resolve_batch_id(session, config.cycle, config.batch_type)
 
 
+WAITING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED]
 AssetEvent = dg.AssetMaterialization | dg.AssetCheckEvaluation
 
 
@@ -147,12 +148,11 @@ def refresh_batches(
 
 
 def _apply_run_priority(context: dg.OpExecutionContext, cycle: str, batch_type: str, n: int):
-    """Give the batch's QUEUED runs of this cycle the ``dagster/priority`` tag."""
+    """Give the batch's runs of this cycle waiting to start the ``dagster/priority`` tag (the
+    run queue reads it when it dequeues them)."""
     keys = {batch_key(batch_type), results_key(batch_type)}
     records = context.instance.get_run_records(
-        filters=dg.RunsFilter(
-            statuses=[dg.DagsterRunStatus.QUEUED], tags={"dagster/partition": cycle}
-        )
+        filters=dg.RunsFilter(statuses=WAITING, tags={"dagster/partition": cycle})
     )
     retagged = []
     for record in records:
