@@ -1,0 +1,1 @@
+"""Route tables of the mock, one module per API family."""
