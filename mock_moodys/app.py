@@ -11,10 +11,30 @@ from starlette.responses import JSONResponse, Response
 from mock_moodys.config import MockConfig
 from mock_moodys.errors import ApiError, envelope, error_response
 from mock_moodys.pipeline import Pipeline
-from mock_moodys.routes import control, jobs, riskdata, workflows
+from mock_moodys.routes import (
+    control,
+    imports,
+    jobs,
+    legacy,
+    modelling,
+    portfolios,
+    reference,
+    riskdata,
+    workflows,
+)
 from mock_moodys.state import MockState
 
-ROUTE_MODULES = (control, riskdata, jobs, workflows)
+ROUTE_MODULES = (
+    control,
+    riskdata,
+    portfolios,
+    imports,
+    modelling,
+    reference,
+    jobs,
+    legacy,
+    workflows,
+)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:

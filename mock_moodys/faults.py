@@ -20,6 +20,7 @@ KINDS = frozenset(
         "short_page",
     }
 )
+ANSWERING = frozenset({"status", "reset", "not_ready"})
 DEFAULT_STATUS = {"status": 503, "accepted_then_error": 502}
 
 
@@ -120,4 +121,12 @@ class FaultBook:
         self.faults.clear()
 
     def fire(self, method: str, path: str) -> list[Fault]:
-        return [f for f in self.faults if f.matches(method, path) and f.trigger(self.rng)]
+        """Faults applying to this request, in order; one that answers the request itself
+        (status, reset, not_ready) ends the list, so later faults are not consumed."""
+        fired = []
+        for fault in self.faults:
+            if fault.matches(method, path) and fault.trigger(self.rng):
+                fired.append(fault)
+                if fault.kind in ANSWERING:
+                    break
+        return fired

@@ -37,7 +37,7 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise FilterError(f"Unexpected character at {pos}: {text[pos:pos + 10]!r}")
+            raise FilterError(f"Unexpected character at {pos}: {text[pos : pos + 10]!r}")
         pos = match.end()
         if match["string"] is not None:
             raw = match["string"]

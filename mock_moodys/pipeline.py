@@ -73,6 +73,8 @@ class Pipeline:
         path, method = scope["path"], scope["method"]
         if path.startswith("/_mock"):
             raw = await self._call(scope, body)
+            if method != "GET":
+                self.state.save()
             await _send(send, raw)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -92,6 +94,8 @@ class Pipeline:
                 pattern=self.pattern(scope),
                 mock_time=self.state.now(),
             )
+        if method not in ("GET", "HEAD"):
+            self.state.save()
         if raw is RESET:
             start = {"type": "http.response.start", "status": 200}
             await send({**start, "headers": [(b"content-length", b"100")]})

@@ -18,6 +18,7 @@ from mock_moodys.filters import FilterError, compile_filter
 from mock_moodys.ids import Sequence
 from mock_moodys.jobs import DEFAULT_DURATION, DURATIONS, OUTCOMES, TERMINAL, Job, Snapshot
 from mock_moodys.journal import Journal
+from mock_moodys.persistence import StateFile
 from mock_moodys.store import Store
 
 RESOURCE_ID_START = 1000
@@ -62,7 +63,12 @@ class MockState:
         self.config = config or MockConfig()
         self.lock = threading.RLock()
         self.clock = Clock(self.config.clock_factor, self.config.manual_clock)
+        self.state_file: StateFile | None = None
         self.reset()
+        if self.config.state_file:
+            self.state_file = StateFile(self.config.state_file)
+            if not self.state_file.load(self):
+                self.save()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -79,8 +85,17 @@ class MockState:
             self.journal_log = Journal()
             self.replays: dict[str, Replay] = {}
             self.uploads: dict[str, bytes] = {}
+            self.multipart: dict[str, dict[int, bytes]] = {}
             self.rng = random.Random(self.config.seed)
+            self.touch()
             fixtures.seed(self)
+            self.save()
+
+    def save(self) -> None:
+        """Write the state file (when configured); called after each mutating request."""
+        if self.state_file is not None:
+            with self.lock:
+                self.state_file.save(self)
 
     def seed(self) -> None:
         with self.lock:
@@ -94,29 +109,47 @@ class MockState:
         with self.lock:
             now = self.clock.advance(seconds)
             self.sync()
+            self.save()
             return now
 
+    def touch(self) -> None:
+        """Jobs changed: the next :meth:`sync` must look at all of them."""
+        self._next_end = float("-inf")
+
     def sync(self) -> None:
-        """Finalize jobs whose end has come; run their side effects once."""
+        """Finalize jobs whose end has come, in end order; run their side effects once."""
         with self.lock:
             now = self.clock.now()
-            for job in list(self.jobs.values()):
+            if now < self._next_end:
+                return
+            due, upcoming = [], float("inf")
+            for job in self.jobs.values():
                 if job.final is not None or job.lost:
                     continue
                 end = job.end_time()
-                if end is None or end > now:
+                if end is None:
                     continue
-                snap = job.snapshot(end)
-                if job.lose_at_end:
-                    job.lost = True
-                    continue
-                if snap.status == "FINISHED":
-                    try:
-                        effects.on_finished(self, job)
-                    except effects.JobFailure as failure:
-                        job.message = str(failure)
-                        snap = Snapshot("FAILED", max(0, snap.progress - 1), snap.started, end)
-                job.final = snap
+                if end > now:
+                    upcoming = min(upcoming, end)
+                else:
+                    due.append((end, job.id, job))
+            self._next_end = upcoming
+            for end, _, job in sorted(due, key=lambda item: item[:2]):
+                self._finalize(job, end)
+
+    def _finalize(self, job: Job, end: float) -> None:
+        with self.lock:
+            snap = job.snapshot(end)
+            if job.lose_at_end:
+                job.lost = True
+                return
+            if snap.status == "FINISHED":
+                try:
+                    effects.on_finished(self, job)
+                except effects.JobFailure as failure:
+                    job.message = str(failure)
+                    snap = Snapshot("FAILED", max(0, snap.progress - 1), snap.started, end)
+            job.final = snap
 
     # -- jobs ------------------------------------------------------------------------------
 
@@ -157,6 +190,7 @@ class MockState:
                     self._plan(job, rule.outcome, rule.message, rule.details)
                     break
             self.jobs[job.id] = job
+            self.touch()
             return job
 
     def _plan(self, job: Job, outcome: str, message: str | None, details: dict[str, Any]) -> None:
@@ -190,11 +224,14 @@ class MockState:
             return render.workflow(job, snap, self.clock)
         return render.platform_job(job, snap, self.clock)
 
-    def job_rows(self, family: str) -> list[dict[str, Any]]:
-        """Payloads of the visible jobs of a family, newest first."""
+    def job_rows(self, family: str, only: set[str] | None = None) -> list[dict[str, Any]]:
+        """Payloads of the visible jobs of a family, newest first (only ids ``only``)."""
         with self.lock:
             self.sync()
-            jobs = [j for j in self.jobs.values() if j.family == family and not j.lost]
+            pool = self.jobs.values()
+            if only is not None:
+                pool = [self.jobs[int(i)] for i in only if i.isdigit() and int(i) in self.jobs]
+            jobs = [j for j in pool if j.family == family and not j.lost]
             return [self.job_payload(j) for j in sorted(jobs, key=lambda j: -j.id)]
 
     def cancel(self, job: Job, code: str = "JOB-609") -> None:
@@ -221,6 +258,7 @@ class MockState:
                     code,
                     f"Cancellation is not supported for {job.type} jobs in status {snap.status}",
                 )
+            self.touch()
             self.sync()
 
     def set_outcome(self, job_id: str, outcome: str, **details: Any) -> dict[str, Any]:
@@ -258,6 +296,7 @@ class MockState:
             else:
                 job.frozen, job.stick = None, None
                 job.forced = (outcome, now)
+            self.touch()
             self.sync()
             return self.job_payload(job)
 

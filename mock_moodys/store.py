@@ -19,9 +19,11 @@ class Store:
     def __init__(self, ids: Sequence) -> None:
         self.ids = ids
         self.tables: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
+        self.id_fields: dict[str, str] = {}
 
     def add(self, kind: str, id_field: str, record: dict[str, Any]) -> dict[str, Any]:
         """Insert ``record`` under a fresh id stored in ``id_field`` (unless it has one)."""
+        self.id_fields[kind] = id_field
         record_id = record.get(id_field)
         if record_id is None:
             record_id = self.ids.next()
@@ -37,9 +39,7 @@ class Store:
 
     def rows(self, kind: str, **where: Any) -> list[dict[str, Any]]:
         return [
-            r
-            for r in self.tables[kind].values()
-            if all(r.get(k) == v for k, v in where.items())
+            r for r in self.tables[kind].values() if all(r.get(k) == v for k, v in where.items())
         ]
 
     def find(self, kind: str, **where: Any) -> dict[str, Any] | None:

@@ -7,8 +7,10 @@ import os
 
 import click
 
+from irp_dagster.cli.config import config
 from irp_dagster.cli.db import db
 from irp_dagster.cli.demo import demo
+from irp_dagster.workbook.cli import sample_workbook_command
 
 
 @click.group(help="irp-dagster: run catastrophe-risk modelling cycles on Moody's IRP.")
@@ -19,5 +21,7 @@ def main() -> None:
     )
 
 
+main.add_command(config)
 main.add_command(db)
 main.add_command(demo)
+main.add_command(sample_workbook_command)

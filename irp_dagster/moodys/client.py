@@ -232,13 +232,18 @@ class MoodysClient:
         response = self.request("POST", path, json=body, request_id=request_id, on_retry=on_retry)
         return self._location_id(response, "POST", path)
 
-    def search(self, path: str, filter_: str | None = None, **params: Any) -> list[dict]:
-        """All rows of a Platform search (bare arrays), paging until a short page."""
-        return list(self._pages(path, filter_, params))
+    def search(
+        self, path: str, filter_: str | None = None, *, max_rows: int | None = None, **params: Any
+    ) -> list[dict]:
+        """All rows of a Platform search (bare arrays), paging until a short page, or until
+        ``max_rows`` rows when the caller knows there can be no more (e.g. ``jobId IN``)."""
+        return list(self._pages(path, filter_, params, max_rows))
 
-    def _pages(self, path: str, filter_: str | None, params: dict[str, Any]) -> Iterator[dict]:
+    def _pages(
+        self, path: str, filter_: str | None, params: dict[str, Any], max_rows: int | None
+    ) -> Iterator[dict]:
         offset = 0
-        while True:
+        while max_rows is None or offset < max_rows:
             query = {**params, "limit": PAGE_SIZE, "offset": offset}
             if filter_:
                 query["filter"] = filter_
@@ -309,7 +314,10 @@ class MoodysClient:
         for start in range(0, len(job_ids), PAGE_SIZE):
             chunk = job_ids[start : start + PAGE_SIZE]
             quoted = ",".join(f'"{job_id}"' for job_id in chunk)
-            for row in self.search(f"/platform/{api}/v1/jobs", f"jobId IN ({quoted})"):
+            rows = self.search(
+                f"/platform/{api}/v1/jobs", f"jobId IN ({quoted})", max_rows=len(chunk)
+            )
+            for row in rows:
                 found[str(row["jobId"])] = row
         return found
 

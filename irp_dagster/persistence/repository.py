@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import String, and_, case, cast, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from irp_dagster.domain.batch_types import BatchType
 from irp_dagster.domain.recon import ReconInput
@@ -152,10 +152,15 @@ def batches_ready_for_recon(session: Session) -> list[tuple[int, BatchType, str,
     reopened by an operator), so a sensor run key built from it fires reconciliation once per
     batch state.
     """
-    unfinished = exists().where(
-        Job.batch_id == Batch.id,
-        Job.skipped.is_(False),
-        Job.status.not_in(list(JOB_TERMINAL)),
+    live = aliased(Job)
+    unfinished = (
+        exists()
+        .where(
+            live.batch_id == Batch.id,
+            live.skipped.is_(False),
+            live.status.not_in(list(JOB_TERMINAL)),
+        )
+        .correlate(Batch)
     )
     query = (
         select(

@@ -98,16 +98,12 @@ def has_kind(kind: Kind, value: Any) -> bool:
 
 
 def to_json(value: Any) -> Any:
-    """A normalised value as a JSON scalar: dates as ISO strings, NaN as None."""
+    """A value as a JSON scalar: dates as ISO strings, NaN as None, anything else exotic (a
+    duration, an error cell) as its text."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def show(value: Any) -> Any:
-    """A raw cell value as reported in an error (JSON-serialisable)."""
-    if isinstance(value, bool | int | float | str) or value is None:
-        return to_json(value)
-    return to_json(value) if isinstance(value, dt.date | dt.time) else str(value)
+    return str(value)

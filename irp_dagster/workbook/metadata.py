@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from irp_dagster.workbook.cells import has_kind, is_blank, normalise, show, to_json
+from irp_dagster.workbook.cells import has_kind, is_blank, normalise, to_json
 from irp_dagster.workbook.model import WorkbookError
 from irp_dagster.workbook.reader import RawSheet
 from irp_dagster.workbook.spec import METADATA, METADATA_KEYS, Kind
 
 
-def parse_metadata(raw: RawSheet) -> tuple[dict[str, Any], list[WorkbookError]]:
-    """The Metadata dict (key -> JSON scalar) and the sheet's errors."""
+def parse_metadata(raw: RawSheet) -> tuple[dict[str, Any], dict[str, int], list[WorkbookError]]:
+    """The Metadata dict (key -> JSON scalar), each key's Excel row and the sheet's errors."""
     errors: list[WorkbookError] = []
     values: dict[str, Any] = {}
     rows: dict[str, int] = {}
@@ -28,7 +28,7 @@ def parse_metadata(raw: RawSheet) -> tuple[dict[str, Any], list[WorkbookError]]:
                 METADATA,
                 issue.row,
                 _key_at(raw, issue.row),
-                show(issue.value),
+                to_json(issue.value),
                 issue.message,
             )
         )
@@ -43,7 +43,7 @@ def parse_metadata(raw: RawSheet) -> tuple[dict[str, Any], list[WorkbookError]]:
                         METADATA,
                         row,
                         None,
-                        show(value),
+                        to_json(value),
                         f"Row {row} has the value {value!r} in column B but no key in column A",
                     )
                 )
@@ -56,7 +56,7 @@ def parse_metadata(raw: RawSheet) -> tuple[dict[str, Any], list[WorkbookError]]:
                     METADATA,
                     row,
                     key,
-                    show(value),
+                    to_json(value),
                     f"Metadata key {key!r} is already given in row {rows[key]}; give each key once",
                 )
             )
@@ -105,7 +105,7 @@ def parse_metadata(raw: RawSheet) -> tuple[dict[str, Any], list[WorkbookError]]:
                     METADATA,
                     row,
                     spec.name,
-                    show(raw_value),
+                    to_json(raw_value),
                     f"Metadata key {spec.name!r} must be a {spec.kind}, not {raw_value!r}",
                 )
             )
@@ -118,11 +118,11 @@ def parse_metadata(raw: RawSheet) -> tuple[dict[str, Any], list[WorkbookError]]:
                         METADATA,
                         row,
                         spec.name,
-                        show(value),
+                        to_json(value),
                         rule.message.format(column=spec.name, value=value),
                     )
                 )
-    return metadata, errors
+    return metadata, rows, errors
 
 
 def _normalise_key(kind: Kind, value: Any) -> Any:

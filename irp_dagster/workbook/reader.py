@@ -9,6 +9,8 @@ numbers are kept.
 
 from __future__ import annotations
 
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,18 +56,41 @@ def open_workbook(path: Path) -> dict[str, RawSheet]:
     """Every worksheet of the file, by name, in workbook order."""
     try:
         values = openpyxl.load_workbook(path, data_only=True)
-        formulas = openpyxl.load_workbook(path, data_only=False, read_only=True)
+        formulas = (
+            openpyxl.load_workbook(path, data_only=False, read_only=True)
+            if _has_formulas(path)
+            else None
+        )
     except Exception as exc:  # openpyxl raises many exception types for a damaged file
         raise WorkbookUnreadable(f"{type(exc).__name__}: {exc}") from exc
     try:
-        return {ws.title: _read_sheet(ws, formulas[ws.title]) for ws in values.worksheets}
+        return {
+            ws.title: _read_sheet(ws, formulas[ws.title] if formulas else None)
+            for ws in values.worksheets
+        }
     finally:
-        formulas.close()
+        if formulas:
+            formulas.close()
+
+
+_FORMULA = re.compile(rb"<(\w+:)?f[ >/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet holds a formula element (the second, formula load is then needed)."""
+    with zipfile.ZipFile(path) as archive:
+        return any(
+            _FORMULA.search(archive.read(name))
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
 
 
 def _read_sheet(ws: Worksheet, formula_ws: Any) -> RawSheet:
     sheet = RawSheet(ws.title, [])
-    formula_rows = dict(enumerate(formula_ws.iter_rows(values_only=True), start=1))
+    formula_rows = (
+        dict(enumerate(formula_ws.iter_rows(values_only=True), start=1)) if formula_ws else {}
+    )
     for index, row in enumerate(ws.iter_rows(values_only=True), start=1):
         values = list(row)
         source = formula_rows.get(index, ())

@@ -8,7 +8,6 @@ look-up that raises is reported (REF-011), never propagated.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 from irp_dagster.workbook import spec as S
@@ -41,14 +40,15 @@ class ReferenceChecker(Protocol):
         ...
 
 
-class _Cached:
-    """Each (method, name) asked once; an exception is remembered as its message."""
+class _Checks:
+    """Asks each (method, name) once and collects the errors; a failing look-up is REF-011."""
 
     def __init__(self, checker: ReferenceChecker) -> None:
         self.checker = checker
         self.answers: dict[tuple[str, str], bool | str] = {}
+        self.errors: list[WorkbookError] = []
 
-    def ask(self, method: str, name: str) -> bool | str:
+    def _ask(self, method: str, name: str) -> bool | str:
         key = (method, name)
         if key not in self.answers:
             try:
@@ -57,107 +57,73 @@ class _Cached:
                 self.answers[key] = f"{type(exc).__name__}: {exc}"
         return self.answers[key]
 
+    def check(
+        self,
+        method: str,
+        must_exist: bool,
+        where: tuple[str, int | None, str],
+        name: str,
+        code: str,
+        message: str,
+    ) -> None:
+        sheet, row, column = where
+        answer = self._ask(method, name)
+        if isinstance(answer, str):
+            self.errors.append(
+                WorkbookError(
+                    "REF-011",
+                    sheet,
+                    row,
+                    column,
+                    name,
+                    f"Could not check {column} {name!r} at Moody's ({answer}); try again later",
+                )
+            )
+        elif answer != must_exist:
+            self.errors.append(WorkbookError(code, sheet, row, column, name, message))
+
 
 _MUST_EXIST: dict[str, tuple[str, str, str]] = {
     "Analysis Profile": ("model_profile_exists", "REF-008", "model profile"),
     "Output Profile": ("output_profile_exists", "REF-009", "output profile"),
     "Event Rate": ("event_rate_scheme_exists", "REF-010", "event rate scheme"),
 }
+_CREATED = (
+    "already exists at Moody's; this cycle creates it, so choose a new name or retire the old one"
+)
 
 
 def check_references(
-    checker: ReferenceChecker, tables: dict[str, Table], metadata: dict[str, Any]
+    checker: ReferenceChecker,
+    tables: dict[str, Table],
+    metadata: dict[str, Any],
+    metadata_rows: dict[str, int],
 ) -> list[WorkbookError]:
-    cached = _Cached(checker)
-    errors: list[WorkbookError] = []
-
-    def unreachable(sheet: str, row: int | None, column: str, name: str, answer: str) -> None:
-        errors.append(
-            WorkbookError(
-                "REF-011",
-                sheet,
-                row,
-                column,
-                name,
-                f"Could not check {column} {name!r} at Moody's ({answer}); try again later",
-            )
-        )
-
-    analyses = tables[S.ANALYSIS_TABLE.name].frame
+    """The Moody's errors of a workbook whose sheets passed every other rule."""
+    checks = _Checks(checker)
+    sheet = S.ANALYSIS_TABLE.name
+    analyses = tables[sheet].frame
     for row, values in zip(analyses.index, analyses.to_dict("records"), strict=True):
         for column, (method, code, what) in _MUST_EXIST.items():
-            name = values.get(column)
-            if name is None:
-                continue
-            answer = cached.ask(method, name)
-            if isinstance(answer, str):
-                unreachable(S.ANALYSIS_TABLE.name, int(row), column, name, answer)
-            elif not answer:
-                errors.append(
-                    WorkbookError(
-                        code,
-                        S.ANALYSIS_TABLE.name,
-                        int(row),
-                        column,
-                        name,
-                        f"{column} {name!r}: no {what} of this name exists at Moody's",
-                    )
+            if (name := values.get(column)) is not None:
+                checks.check(
+                    method,
+                    True,
+                    (sheet, int(row), column),
+                    name,
+                    code,
+                    f"{column} {name!r}: no {what} of this name exists at Moody's",
                 )
-    databases = tables[S.DATABASES.name].frame
-    for row, name in databases["Database"].items():
-        _must_not_exist(
-            cached,
+    for row, name in tables[S.DATABASES.name].frame["Database"].items():
+        checks.check(
             "edm_exists",
-            S.DATABASES.name,
-            int(row),
-            "Database",
+            False,
+            (S.DATABASES.name, int(row), "Database"),
             name,
             "BUS-008",
-            "EDM",
-            errors,
-            unreachable,
+            f"EDM {name!r} {_CREATED}",
         )
-    rdm = metadata.get("Export RDM Name")
-    if rdm:
-        _must_not_exist(
-            cached,
-            "rdm_exists",
-            S.METADATA,
-            None,
-            "Export RDM Name",
-            rdm,
-            "BUS-009",
-            "RDM",
-            errors,
-            unreachable,
-        )
-    return errors
-
-
-def _must_not_exist(
-    cached: _Cached,
-    method: str,
-    sheet: str,
-    row: int | None,
-    column: str,
-    name: str,
-    code: str,
-    what: str,
-    errors: list[WorkbookError],
-    unreachable: Callable[..., None],
-) -> None:
-    answer = cached.ask(method, name)
-    if isinstance(answer, str):
-        unreachable(sheet, row, column, name, answer)
-    elif answer:
-        errors.append(
-            WorkbookError(
-                code,
-                sheet,
-                row,
-                column,
-                name,
-                f"{what} {name!r} already exists at Moody's; this cycle would create it, so "
-                "choose a new name or remove the old database",
-            )
-        )
+    if rdm := metadata.get("Export RDM Name"):
+        where = (S.METADATA, metadata_rows.get("Export RDM Name"), "Export RDM Name")
+        checks.check("rdm_exists", False, where, rdm, "BUS-009", f"RDM {rdm!r} {_CREATED}")
+    return checks.errors

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from irp_dagster.workbook import spec as S
-from irp_dagster.workbook.cells import show
+from irp_dagster.workbook.cells import to_json
 from irp_dagster.workbook.model import WorkbookError
 from irp_dagster.workbook.tables import Table
 
@@ -37,7 +37,7 @@ def treaty_dates(table: Table) -> list[WorkbookError]:
                     S.REINSURANCE_TREATIES.name,
                     int(row),
                     "Expiration Date",
-                    show(end),
+                    to_json(end),
                     f"Treaty {name!r} expires on {_day(end)}, which is not after its inception "
                     f"on {_day(start)}",
                 )
@@ -95,7 +95,7 @@ def group_items(table: Table) -> list[WorkbookError]:
                         sheet,
                         row,
                         column,
-                        show(item),
+                        to_json(item),
                         f"{column} must be the name of an analysis or group, not {item!r}",
                     )
                 )
@@ -225,7 +225,7 @@ def _analysis_rules(tables, databases, portfolios) -> list[WorkbookError]:
                     f"Portfolio {portfolio!r} is not defined in Portfolios",
                 )
             )
-        elif database in databases and portfolios[portfolio][1]["Database"] != database:
+        elif _other_database(portfolios[portfolio][1]["Database"], database, databases):
             owner_row, owner = portfolios[portfolio]
             errors.append(
                 WorkbookError(
@@ -264,6 +264,11 @@ def _analysis_rules(tables, databases, portfolios) -> list[WorkbookError]:
                     )
                 )
     return errors
+
+
+def _other_database(owner: str, database: str, databases: set) -> bool:
+    """The portfolio's database differs from the row's (both defined; else REF-001 says so)."""
+    return owner != database and owner in databases and database in databases
 
 
 def _group_rules(tables, analyses: set) -> list[WorkbookError]:

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from irp_dagster.workbook.cells import has_kind, is_blank, normalise, show
+from irp_dagster.workbook.cells import has_kind, is_blank, normalise, to_json
 from irp_dagster.workbook.model import WorkbookError
 from irp_dagster.workbook.reader import RawSheet, cell_name
 from irp_dagster.workbook.spec import ColumnSpec, Kind, Rule, SheetSpec
@@ -35,8 +35,6 @@ class Table:
 
     def records(self) -> list[dict[str, Any]]:
         """The rows as configuration dicts: the declared columns plus ``_row``."""
-        from irp_dagster.workbook.cells import to_json
-
         out = []
         for row, values in zip(self.frame.index, self.frame.to_dict("records"), strict=True):
             record = {k: to_json(v) for k, v in values.items()}
@@ -171,7 +169,7 @@ def parse_table(spec: SheetSpec, raw: RawSheet) -> Table:
         column = next((n for n, c in position.items() if c == issue.col), None)
         errors.append(
             WorkbookError(
-                issue.code, spec.name, issue.row, column, show(issue.value), issue.message
+                issue.code, spec.name, issue.row, column, to_json(issue.value), issue.message
             )
         )
     errors += _run_schema(spec, frame, present, raw, position)
@@ -221,7 +219,7 @@ def _run_schema(spec, frame, present, raw, position) -> list[WorkbookError]:
                     spec.name,
                     row,
                     column,
-                    show(value),
+                    to_json(value),
                     f"{column} {value!r} is already used in row {first}; it must be unique",
                 )
             )
@@ -233,7 +231,7 @@ def _run_schema(spec, frame, present, raw, position) -> list[WorkbookError]:
                     spec.name,
                     row,
                     column,
-                    show(value),
+                    to_json(value),
                     rule.message.format(column=column, value=value),
                 )
             )
@@ -260,7 +258,7 @@ def _unique_together(spec: SheetSpec, frame: pd.DataFrame) -> list[WorkbookError
                         spec.name,
                         int(row),
                         columns[-1],
-                        show(key[-1]),
+                        to_json(key[-1]),
                         f"The combination {pair} is already used in row {seen[key]}; "
                         "it must be unique",
                     )

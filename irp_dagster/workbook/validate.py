@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from irp_dagster.workbook import spec as S
+from irp_dagster.workbook.cells import to_json
 from irp_dagster.workbook.metadata import parse_metadata
 from irp_dagster.workbook.model import WorkbookError, WorkbookValidation
 from irp_dagster.workbook.reader import RawSheet, WorkbookUnreadable, open_workbook
@@ -74,9 +75,10 @@ def _validate_sheets(
                 )
             )
     metadata: dict[str, Any] = {}
+    metadata_rows: dict[str, int] = {}
     counts: dict[str, int] = {}
     if S.METADATA in sheets:
-        metadata, meta_errors = parse_metadata(sheets[S.METADATA])
+        metadata, metadata_rows, meta_errors = parse_metadata(sheets[S.METADATA])
         errors += meta_errors
         counts[S.METADATA] = len(metadata)
     tables: dict[str, Table] = {}
@@ -90,7 +92,7 @@ def _validate_sheets(
     if not errors:
         errors += cross_sheet(tables)
     if not errors and checker is not None:
-        errors += check_references(checker, tables, metadata)
+        errors += check_references(checker, tables, metadata, metadata_rows)
     configuration = {"metadata": metadata}
     for table_spec in S.TABLES:
         table = tables.get(table_spec.name)
@@ -112,7 +114,7 @@ def _groupings(table: Table) -> list[dict[str, Any]]:
     return [
         {
             "Group_Name": record["Group_Name"],
-            "items": [item for _, item in table.items.get(record["_row"], [])],
+            "items": [to_json(item) for _, item in table.items.get(record["_row"], [])],
             "_row": record["_row"],
         }
         for record in table.records()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import tomllib
+
+import click
+import pytest
 
 from irp_dagster.ops.cli import ops
 from irp_dagster_tests.deploy.files import (
@@ -10,6 +14,7 @@ from irp_dagster_tests.deploy.files import (
     REPO,
     compose,
     deploy_instance,
+    dockerfile_stages,
     env_example,
     env_refs,
     load_yaml,
@@ -144,3 +149,57 @@ def test_commands_in_compose_exist() -> None:
     assert metrics[3] in ops.commands
     port = option(metrics, "--port")
     assert any(p.endswith(f":{port}") for p in service("metrics")["ports"])
+
+
+def _click_command(argv: list[str]) -> tuple[click.Command, list[str]]:
+    """The installed click command an argv of docker-compose.yml runs, and its arguments."""
+    if argv[:3] == ["python", "-m", "irp_dagster.ops"]:
+        command, args = ops, argv[3:]
+    else:
+        module, _, attribute = CLIS[argv[0]].partition(":")
+        command, args = getattr(importlib.import_module(module), attribute), argv[1:]
+    while isinstance(command, click.Group):
+        command, args = command.get_command(click.Context(command), args[0]), args[1:]
+        assert command is not None, argv
+    return command, args
+
+
+CLIS = {
+    "dagster": "dagster._cli:cli",
+    "dagster-webserver": "dagster_webserver.cli:cli",
+    "dagster-daemon": "dagster._daemon.cli:cli",
+}
+
+
+def _compose_argvs() -> list[list[str]]:
+    argvs = []
+    for spec in compose()["services"].values():
+        for argv in (spec.get("command"), (spec.get("healthcheck") or {}).get("test")):
+            if not argv:
+                continue
+            if argv[0] == "CMD":
+                argv = argv[1:]
+            if argv[:2] == ["sh", "-c"]:
+                argvs += [part.split() for part in argv[2].split("&&")]
+            elif argv[0] != "CMD-SHELL":
+                argvs.append(argv)
+    return [a for a in argvs if a[0] in CLIS or a[:3] == ["python", "-m", "irp_dagster.ops"]]
+
+
+#: Files the commands name inside the webserver image, and where the image copies them from.
+IMAGE_FILES = {"/opt/dagster/dagster_home/workspace.yaml": REPO / "workspace.yaml"}
+
+
+def test_the_webserver_image_holds_the_workspace_file() -> None:
+    final = dockerfile_stages("deploy/Dockerfile.dagster")[-1]
+    copies = [arg.split() for keyword, arg in final if keyword == "COPY"]
+    for in_image, source in IMAGE_FILES.items():
+        folder, _, name = in_image.rpartition("/")
+        assert any(name in c[:-1] and c[-1].rstrip("/") == folder for c in copies), source
+
+
+@pytest.mark.parametrize("argv", _compose_argvs(), ids=" ".join)
+def test_compose_commands_parse_with_the_installed_clis(argv: list[str]) -> None:
+    command, args = _click_command(argv)
+    args = [str(IMAGE_FILES.get(a, a)) for a in args]
+    command.make_context(argv[0], args)  # raises on an unknown option or a bad value

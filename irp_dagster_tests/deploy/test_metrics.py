@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from irp_dagster.domain.statuses import JobStatus
 from irp_dagster.ops.metrics import DomainCollector, normalize_route, start_exporter
 from irp_dagster.persistence.db import make_engine, transaction
 from irp_dagster.persistence.models import Job, JobRetry, JobTrackingLog, utcnow
+from irp_dagster_tests.deploy.files import REPO
 from irp_dagster_tests.persistence.test_schema import make_batch
 
 NOW = utcnow().replace(microsecond=0)
@@ -123,6 +125,13 @@ def test_api_errors_retries_and_polling(scrape) -> None:
     assert scrape[("irp_poll_latency_seconds", ())] == pytest.approx(100)
     # Newest poll write: the FINISHED job's last poll, 20 s ago (the tracking row is 30 s old).
     assert scrape[("irp_last_sensor_tick_age_seconds", ())] == pytest.approx(20)
+
+
+def test_the_deployment_guide_documents_exactly_the_served_series(scrape) -> None:
+    guide = (REPO / "docs" / "deployment.md").read_text()
+    documented = set(re.findall(r"^\| `(irp_\w+)` \|", guide, flags=re.MULTILINE))
+    served = {name for name, _labels in scrape}
+    assert documented == served
 
 
 def test_an_unreachable_database_reports_down() -> None:

@@ -69,16 +69,18 @@ def assert_legacy_contract(response: httpx.Response, *, check_request: bool = Tr
 
 
 @cache
-def _schema(name: str) -> dict:
-    return json.loads((SCHEMAS / f"{name}.json").read_text())
-
-
-def assert_schema(payload: object, name: str) -> None:
-    """``payload`` matches schemas/<name>.json (with $refs resolved inside that folder)."""
+def _validator(name: str) -> jsonschema.Draft202012Validator:
     from referencing import Registry, Resource
 
     registry = Registry().with_resources(
         (f"{p.stem}.json", Resource.from_contents(json.loads(p.read_text())))
         for p in SCHEMAS.glob("*.json")
     )
-    jsonschema.Draft202012Validator(_schema(name), registry=registry).validate(payload)
+    schema = json.loads((SCHEMAS / f"{name}.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+def assert_schema(payload: object, name: str) -> None:
+    """``payload`` matches schemas/<name>.json (with $refs resolved inside that folder)."""
+    _validator(name).validate(payload)

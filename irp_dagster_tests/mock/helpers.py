@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from irp_dagster_tests.mock.contract import assert_schema
+
 RISKDATA = "/platform/riskdata/v1"
 
 
@@ -25,8 +27,14 @@ def create_edm(
 def assert_envelope(response: httpx.Response, status: int, code: str | None = None) -> dict:
     assert response.status_code == status, response.text
     body = response.json()
-    assert set(body) == {"code", "message", "logId"}
-    assert body["message"] and body["logId"]
+    assert_schema(body, "error")
     if code:
         assert body["code"] == code
     return body
+
+
+def finish(http, mock_server, location: str, seconds: float = 2000) -> dict:
+    mock_server.state.advance(seconds)
+    job = http.get(location).json()
+    assert job["status"] == "FINISHED", job
+    return job

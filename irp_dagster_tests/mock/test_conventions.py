@@ -108,3 +108,30 @@ def test_control_plane_clock_reset_and_outcome(http, mock_server, edm_setup):
     assert http.post("/_mock/reset").status_code == 200
     assert_envelope(http.get(location), 404, "JOB-001")
     assert http.get(f"{RISKDATA}/dataservers").json()[0]["serverName"] == "databridge-1"
+
+
+def test_an_internal_error_is_a_500_envelope_not_a_stack_trace(http, mock_server, monkeypatch):
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(mock_server.state, "job_rows", explode)
+    response = http.get(f"{RISKDATA}/jobs")
+    body = assert_envelope(response, 500, "INT-500")
+    assert "secret" not in response.text and "Traceback" not in response.text
+    assert body["message"] == "Internal server error."
+
+
+def test_real_clock_moves_jobs_without_advance():
+    with MockServer(MockConfig(clock_factor=100_000)) as server:
+        headers = {"Authorization": "k", "x-rms-resource-group-id": "rg"}
+        with httpx.Client(base_url=server.base_url, headers=headers) as http:
+            server_id = http.get(f"{RISKDATA}/dataservers").json()[0]["serverId"]
+            set_id = job_id(http.post(f"{RISKDATA}/exposuresets", json={"exposureSetName": "S"}))
+            location = create_edm(http, set_id, server_id, "FAST").headers["location"]
+            statuses = set()
+            for _ in range(500):
+                statuses.add(http.get(location).json()["status"])
+                if "FINISHED" in statuses:
+                    break
+            assert "FINISHED" in statuses
+            assert http.get("/_mock/clock").json()["manual"] is False

@@ -31,7 +31,10 @@ def test_create_edm_progresses_to_finished_and_creates_the_exposure(http, mock_s
     job = http.get(location).json()
     assert job["jobId"] == job_id(response)
     assert (job["status"], job["progress"], job["type"], job["name"]) == (
-        "QUEUED", 0, "CREATE_EDM", "EDM_USFL",
+        "QUEUED",
+        0,
+        "CREATE_EDM",
+        "EDM_USFL",
     )
     assert job["resourceGroupId"] == http.headers["x-rms-resource-group-id"]
     assert ISO_MS.match(job["submittedAt"]) and "startedAt" not in job
@@ -94,8 +97,12 @@ def test_failed_outcome_carries_task_errors_and_messages(http, mock_server, edm_
 
 def test_outcome_rule_applies_to_future_matching_jobs_only(http, mock_server, edm_setup):
     server_id, set_id = edm_setup
-    rule = {"match": {"type": "CREATE_EDM", "name_like": "BAD*"}, "outcome": "FAILED",
-            "message": "boom", "next_n": 1}
+    rule = {
+        "match": {"type": "CREATE_EDM", "name_like": "BAD*"},
+        "outcome": "FAILED",
+        "message": "boom",
+        "next_n": 1,
+    }
     assert http.post("/_mock/outcomes", json=rule).status_code == 201
     bad = create_edm(http, set_id, server_id, "BAD_1").headers["location"]
     good = create_edm(http, set_id, server_id, "GOOD_1").headers["location"]

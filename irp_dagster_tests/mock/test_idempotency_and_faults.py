@@ -33,8 +33,9 @@ def test_same_key_different_body_is_400(http, mock_server, edm_setup):
 
 def test_same_key_while_first_in_flight_is_409_int_409(http, mock_server, edm_setup):
     server_id, set_id = edm_setup
-    mock_server.state.add_fault(route=EXPOSURES, method="POST", kind="latency", seconds=0.5,
-                                next_n=1)
+    mock_server.state.add_fault(
+        route=EXPOSURES, method="POST", kind="latency", seconds=0.5, next_n=1
+    )
     results: list[httpx.Response] = []
 
     def submit_slowly() -> None:
@@ -55,8 +56,14 @@ def test_same_key_while_first_in_flight_is_409_int_409(http, mock_server, edm_se
 
 
 def test_429_with_retry_after_seconds_then_success(http, mock_server):
-    mock_server.state.add_fault(route=f"{RISKDATA}/dataservers", method="GET", kind="status",
-                                status=429, retry_after="7", next_n=2)
+    mock_server.state.add_fault(
+        route=f"{RISKDATA}/dataservers",
+        method="GET",
+        kind="status",
+        status=429,
+        retry_after="7",
+        next_n=2,
+    )
     for _ in range(2):
         response = http.get(f"{RISKDATA}/dataservers")
         assert_envelope(response, 429)
@@ -66,8 +73,9 @@ def test_429_with_retry_after_seconds_then_success(http, mock_server):
 
 def test_503_with_http_date_retry_after_every_nth(http, mock_server):
     when = formatdate(usegmt=True)
-    mock_server.state.add_fault(route="/platform/*", kind="status", status=503,
-                                retry_after=when, every_nth=2)
+    mock_server.state.add_fault(
+        route="/platform/*", kind="status", status=503, retry_after=when, every_nth=2
+    )
     statuses = [http.get(f"{RISKDATA}/dataservers") for _ in range(4)]
     assert [r.status_code for r in statuses] == [200, 503, 200, 503]
     assert statuses[1].headers["retry-after"] == when
@@ -75,8 +83,9 @@ def test_503_with_http_date_retry_after_every_nth(http, mock_server):
 
 def test_accepted_then_error_creates_the_job_and_replays_on_retry(http, mock_server, edm_setup):
     server_id, set_id = edm_setup
-    mock_server.state.add_fault(route=EXPOSURES, method="POST", kind="accepted_then_error",
-                                status=502, next_n=1)
+    mock_server.state.add_fault(
+        route=EXPOSURES, method="POST", kind="accepted_then_error", status=502, next_n=1
+    )
     assert_envelope(create_edm(http, set_id, server_id, "E1", "key-4"), 502)
     assert mock_server.state.workflows_for_request_id("key-4") == 1
     retry = create_edm(http, set_id, server_id, "E1", "key-4")
@@ -86,8 +95,9 @@ def test_accepted_then_error_creates_the_job_and_replays_on_retry(http, mock_ser
 
 def test_accepted_then_error_without_key_duplicates(http, mock_server, edm_setup):
     server_id, set_id = edm_setup
-    mock_server.state.add_fault(route=EXPOSURES, method="POST", kind="accepted_then_error",
-                                next_n=1)
+    mock_server.state.add_fault(
+        route=EXPOSURES, method="POST", kind="accepted_then_error", next_n=1
+    )
     assert create_edm(http, set_id, server_id, "E1").status_code == 502
     assert create_edm(http, set_id, server_id, "E1").status_code == 202
     assert len(http.get(f"{RISKDATA}/jobs", params={"filter": 'name="E1"'}).json()) == 2
@@ -95,8 +105,7 @@ def test_accepted_then_error_without_key_duplicates(http, mock_server, edm_setup
 
 def test_status_fault_on_post_creates_nothing(http, mock_server, edm_setup):
     server_id, set_id = edm_setup
-    mock_server.state.add_fault(route=EXPOSURES, method="POST", kind="status", status=500,
-                                next_n=1)
+    mock_server.state.add_fault(route=EXPOSURES, method="POST", kind="status", status=500, next_n=1)
     assert_envelope(create_edm(http, set_id, server_id, "E1", "key-5"), 500)
     assert mock_server.state.workflows_for_request_id("key-5") == 0
     assert create_edm(http, set_id, server_id, "E1", "key-5").status_code == 202
@@ -153,10 +162,45 @@ def test_short_page_caps_the_page(http, mock_server, edm_setup):
 def test_faults_over_the_control_plane(http, mock_server):
     bad = http.post("/_mock/faults", json={"route": "*", "kind": "explode"})
     assert_envelope(bad, 400)
-    added = http.post("/_mock/faults", json={"route": f"{RISKDATA}/dataservers", "method": "GET",
-                                             "kind": "status", "status": 504})
+    added = http.post(
+        "/_mock/faults",
+        json={"route": f"{RISKDATA}/dataservers", "method": "GET", "kind": "status", "status": 504},
+    )
     assert added.status_code == 201 and added.json()["kind"] == "status"
     assert http.get("/_mock/faults").json()[0]["status"] == 504
     assert_envelope(http.get(f"{RISKDATA}/dataservers"), 504)
     assert http.delete("/_mock/faults").status_code == 204
     assert http.get(f"{RISKDATA}/dataservers").status_code == 200
+
+
+def test_probability_faults_use_the_seeded_rng(http, mock_server):
+    route = f"{RISKDATA}/dataservers"
+    mock_server.state.add_fault(route=route, kind="status", status=500, probability=0.0)
+    assert all(http.get(route).status_code == 200 for _ in range(5))
+    mock_server.state.clear_faults()
+    mock_server.state.add_fault(route=route, kind="status", status=500, probability=1.0, next_n=3)
+    assert [http.get(route).status_code for _ in range(4)] == [500, 500, 500, 200]
+    mock_server.state.clear_faults()
+    mock_server.state.add_fault(route=route, kind="status", status=503, probability=0.5)
+    first = [http.get(route).status_code for _ in range(40)]
+    assert {200, 503} == set(first)
+
+
+def test_quota_and_auth_faults(http, mock_server):
+    route = f"{RISKDATA}/exposuresets"
+    mock_server.state.add_fault(
+        route=route,
+        method="POST",
+        kind="status",
+        status=400,
+        code="WORKFLOW-400",
+        message="Concurrency quota exceeded",
+        next_n=1,
+    )
+    mock_server.state.add_fault(route=route, method="GET", kind="status", status=401, next_n=1)
+    mock_server.state.add_fault(route=route, method="GET", kind="status", status=403, next_n=1)
+    quota = http.post(route, json={"exposureSetName": "Q"})
+    assert assert_envelope(quota, 400, "WORKFLOW-400")["message"] == "Concurrency quota exceeded"
+    assert http.get(route).json() == {"message": "Unauthorized"}
+    assert_envelope(http.get(route), 403)
+    assert http.get(route).status_code == 200

@@ -10,10 +10,16 @@ def test_client_creates_an_edm_once_despite_accepted_then_error(moodys_client, m
     server_id = moodys_client.find_dataserver_id("databridge-1")
     set_id = moodys_client.ensure_exposure_set("cycle-set", "11111111-1111-4111-8111-111111111111")
     assert moodys_client.ensure_exposure_set("cycle-set", "unused") == set_id
-    state.add_fault(route=f"{RISKDATA}/exposuresets/*/exposures", method="POST",
-                    kind="accepted_then_error", status=503, next_n=1)
-    state.add_fault(route=f"{RISKDATA}/jobs", method="GET", kind="status", status=429,
-                    retry_after="0", next_n=1)
+    state.add_fault(
+        route=f"{RISKDATA}/exposuresets/*/exposures",
+        method="POST",
+        kind="accepted_then_error",
+        status=503,
+        next_n=1,
+    )
+    state.add_fault(
+        route=f"{RISKDATA}/jobs", method="GET", kind="status", status=429, retry_after="0", next_n=1
+    )
     key = "22222222-2222-4222-8222-222222222222"
     submitted = moodys_client.submit(
         f"{RISKDATA}/exposuresets/{set_id}/exposures",

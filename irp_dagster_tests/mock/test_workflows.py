@@ -20,8 +20,11 @@ def exposure(http, mock_server, edm_setup) -> dict:
 
 def upgrade(http, exposure_id, version="22", request_id=None):
     headers = {"x-rms-requestid": request_id} if request_id else {}
-    return http.post(f"{RISKDATA}/exposures/{exposure_id}/data-upgrade",
-                     json={"edmDataVersion": version}, headers=headers)
+    return http.post(
+        f"{RISKDATA}/exposures/{exposure_id}/data-upgrade",
+        json={"edmDataVersion": version},
+        headers=headers,
+    )
 
 
 def test_data_upgrade_is_a_v1_workflow(http, mock_server, exposure):
@@ -41,7 +44,8 @@ def test_data_upgrade_is_a_v1_workflow(http, mock_server, exposure):
     assert body["status"] == "FINISHED" and body["progress"] == 100
     assert body["jobs"][0]["status"] == "Succeeded"
     assert body["jobs"][0]["output"] == {
-        "databaseName": exposure["databaseName"], "dataVersion": "22.0.0"
+        "databaseName": exposure["databaseName"],
+        "dataVersion": "22.0.0",
     }
     refreshed = http.get(f"{RISKDATA}/exposures/{exposure['exposureId']}").json()
     assert refreshed["edmDataVersion"] == "22"
@@ -66,8 +70,9 @@ def test_bulk_list_by_ids_newest_first_with_filters_and_paging(http, mock_server
     assert [w["id"] for w in listed.json()["workflows"]] == [int(i) for i in reversed(ids[:3])]
     finished = http.get(WORKFLOWS, params={"status": "FINISHED"}).json()
     assert [w["id"] for w in finished["workflows"]] == [int(ids[0])]
-    paged = http.get(WORKFLOWS, params={"workflowtype": "EDM_DATA_UPGRADE", "limit": 2,
-                                        "offset": 2}).json()
+    paged = http.get(
+        WORKFLOWS, params={"workflowtype": "EDM_DATA_UPGRADE", "limit": 2, "offset": 2}
+    ).json()
     assert paged["totalMatchCount"] == 5
     assert [w["id"] for w in paged["workflows"]] == [int(ids[2]), int(ids[1])]
     mock_server.state.add_fault(route=WORKFLOWS, kind="short_page", page_size=1, next_n=1)
@@ -76,8 +81,9 @@ def test_bulk_list_by_ids_newest_first_with_filters_and_paging(http, mock_server
 
 def test_cancel_workflow(http, mock_server, exposure):
     queued = job_id(upgrade(http, exposure["exposureId"]))
-    mock_server.state.add_rule({"match": {"type": "EDM_DATA_UPGRADE"}, "outcome": "STICK",
-                                "status": "QUEUED"})
+    mock_server.state.add_rule(
+        {"match": {"type": "EDM_DATA_UPGRADE"}, "outcome": "STICK", "status": "QUEUED"}
+    )
     stuck = job_id(upgrade(http, exposure["exposureId"]))
     cancelled = http.delete(f"{WORKFLOWS}/{stuck}")
     assert_legacy_contract(cancelled)
@@ -98,14 +104,21 @@ def test_workflow_faults_not_ready_and_lost(http, mock_server, exposure):
     assert not_ready.status_code == 204
     mock_server.state.add_fault(route=f"{WORKFLOWS}/*", kind="lost", job_id=wid, next_n=1)
     assert_envelope(http.get(f"{WORKFLOWS}/{wid}"), 404, "WORKFLOW-511")
-    assert http.get(WORKFLOWS, params={"ids": wid}).json() == {"totalMatchCount": 0,
-                                                                "workflows": []}
+    assert http.get(WORKFLOWS, params={"ids": wid}).json() == {
+        "totalMatchCount": 0,
+        "workflows": [],
+    }
 
 
 def test_legacy_datasources_create_and_upgrade(http, mock_server):
-    created = http.post("/riskmodeler/v1/datasources",
-                        params={"datasourcename": "LEGACY_EDM", "operation": "CREATE",
-                                "servername": "databridge-1"})
+    created = http.post(
+        "/riskmodeler/v1/datasources",
+        params={
+            "datasourcename": "LEGACY_EDM",
+            "operation": "CREATE",
+            "servername": "databridge-1",
+        },
+    )
     assert_legacy_contract(created)
     assert created.status_code == 202
     assert "/riskmodeler/v1/workflows/" in created.headers["location"]
@@ -115,10 +128,13 @@ def test_legacy_datasources_create_and_upgrade(http, mock_server):
     assert (workflow.json()["type"], workflow.json()["status"]) == ("CREATE_EDM", "FINISHED")
     edm = http.get(f"{RISKDATA}/exposures", params={"filter": 'exposureName="LEGACY_EDM"'}).json()
     assert workflow.json()["summary"]["databaseName"] == edm[0]["databaseName"]
-    upgraded = http.post("/riskmodeler/v1/datasources",
-                         params={"datasourcename": "LEGACY_EDM", "operation": "EDM_DATA_UPGRADE"})
+    upgraded = http.post(
+        "/riskmodeler/v1/datasources",
+        params={"datasourcename": "LEGACY_EDM", "operation": "EDM_DATA_UPGRADE"},
+    )
     assert upgraded.status_code == 202
-    bad = http.post("/riskmodeler/v1/datasources",
-                    params={"datasourcename": "bad--name", "operation": "CREATE"})
+    bad = http.post(
+        "/riskmodeler/v1/datasources", params={"datasourcename": "bad--name", "operation": "CREATE"}
+    )
     assert_legacy_contract(bad, check_request=False)
     assert_envelope(bad, 400)

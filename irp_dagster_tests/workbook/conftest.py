@@ -11,9 +11,7 @@ import pytest
 
 from irp_dagster.workbook import WorkbookValidation, validate_workbook, write_sample_workbook
 
-SHARED_DIR = Path(
-    os.environ.get("IRP_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared")
-)
+SHARED_DIR = Path(os.environ.get("IRP_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
 REAL_WORKBOOK = SHARED_DIR / "fixtures" / "valid_excel_configuration.xlsx"
 
 Edit = Callable[[openpyxl.Workbook], None]

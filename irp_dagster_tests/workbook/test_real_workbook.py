@@ -78,10 +78,15 @@ def test_configuration_is_json_with_normalised_values(real_validation) -> None:
     }
     assert max(len(g["items"]) for g in c["groupings"]) == 16
     assert set(c["moodys_reference_data"][0]) == {
-        "Model Profiles", "Output Profiles", "Event Rate Schemes", "_row"
+        "Model Profiles",
+        "Output Profiles",
+        "Event Rate Schemes",
+        "_row",
     }
     assert c["exposure_group_portname"][0] == {
-        "ExposureGroup": "USHU_Hurricane_Full", "Portname": "USHU", "_row": 2
+        "ExposureGroup": "USHU_Hurricane_Full",
+        "Portname": "USHU",
+        "_row": 2,
     }
     assert len(c["products_and_perils"]) == 264 and len(c["geohaz_thresholds"]) == 121
 

@@ -78,3 +78,18 @@ def path_int(request: Request, name: str, code: str = "INT-404", what: str = "Re
         return int(value)
     except ValueError:
         raise ApiError(404, code, f"{what} {value} not found") from None
+
+
+def getter(kind: str, param: str, what: str, code: str = "RISKDATA-404"):
+    """A GET handler for one ``kind`` record by the ``param`` path id."""
+
+    async def handler(request: Request) -> Response:
+        state = state_of(request)
+        record_id = path_int(request, param, code, what)
+        with state.lock:
+            record = state.store.get(kind, record_id)
+            if record is None:
+                raise ApiError(404, code, f"{what} {record_id} not found")
+            return JSONResponse(public(record))
+
+    return handler

@@ -186,4 +186,3 @@ ROUTES = [
     Route("/_mock/ledger", ledger, methods=["GET"]),
     Route("/_mock/requests/{request_id}", request_id_count, methods=["GET"]),
 ]
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -45,8 +47,14 @@ async def get_job(request: Request) -> Response:
         return JSONResponse(state.job_payload(_job(request, _api(request))))
 
 
+_ID_FILTER = re.compile(r'^\s*jobId\s*(?:=|IN)\s*\(?\s*((?:"\d+"\s*,?\s*)+)\)?\s*$', re.I)
+
+
 async def search_jobs(request: Request) -> Response:
-    return rows_response(request, state_of(request).job_rows(_api(request)))
+    """Filtered search; a plain ``jobId IN (...)`` filter only renders the jobs it names."""
+    match = _ID_FILTER.match(request.query_params.get("filter", ""))
+    only = set(re.findall(r"\d+", match[1])) if match else None
+    return rows_response(request, state_of(request).job_rows(_api(request), only))
 
 
 async def patch_job(request: Request) -> Response:
