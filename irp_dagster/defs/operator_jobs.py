@@ -78,7 +78,10 @@ class SubmittingBatchConfig(BatchActionConfig):
 
 
 class SetPriorityConfig(BatchActionConfig):
-    priority: int = Field(description="Moody's job priority (1-10); also the Dagster run priority.")
+    priority: str = Field(
+        description="Moody's job priority: verylow, low, medium, high or veryhigh (also the "
+        "Dagster run priority of the batch's waiting runs: -2 .. 2)."
+    )
 
 
 class ArchiveCycleConfig(ActorConfig):
@@ -147,7 +150,7 @@ def refresh_batches(
     return outcomes
 
 
-def _apply_run_priority(context: dg.OpExecutionContext, cycle: str, batch_type: str, n: int):
+def _apply_run_priority(context: dg.OpExecutionContext, cycle: str, batch_type: str, level: str):
     """Give the batch's runs of this cycle waiting to start the ``dagster/priority`` tag (the
     run queue reads it when it dequeues them)."""
     keys = {batch_key(batch_type), results_key(batch_type)}
@@ -158,10 +161,12 @@ def _apply_run_priority(context: dg.OpExecutionContext, cycle: str, batch_type: 
     for record in records:
         run = record.dagster_run
         if run.tags.get("irp/batch_type") == batch_type or keys & set(run.asset_selection or ()):
-            context.instance.add_run_tags(run.run_id, {"dagster/priority": str(n)})
+            context.instance.add_run_tags(
+                run.run_id, {"dagster/priority": str(ops.dagster_priority(level))}
+            )
             retagged.append(run.run_id)
     if retagged:
-        context.log.info("dagster/priority=%s set on queued runs %s", n, retagged)
+        context.log.info("dagster/priority for %s set on waiting runs %s", level, retagged)
 
 
 def _operator_job(
@@ -187,7 +192,8 @@ def _operator_job(
                 tags["irp/cycle"] = result.cycle
             context.instance.add_run_tags(context.run_id, tags)
             if isinstance(config, SetPriorityConfig):
-                _apply_run_priority(context, config.cycle, config.batch_type, config.priority)
+                level = config.priority.strip().lower()
+                _apply_run_priority(context, config.cycle, config.batch_type, level)
             for outcome in refresh_batches(engine, result, client, context.log_event):
                 context.log.info("Batch %s reconciled: %s", outcome.batch_id, outcome.status)
 

@@ -295,17 +295,35 @@ def test_pause_and_resume(engine):
     ]
 
 
-def test_set_priority_patches_in_flight_platform_jobs(engine, client, recorder):
-    built = build_batch(engine, [S.QUEUED, S.RUNNING, S.FINISHED, S.INITIATED])
-    result = ops.set_priority(engine, client, built.batch_id, 7, actor="a")
+def test_set_priority_patches_platform_jobs_that_have_not_started(engine, client, recorder):
+    built = build_batch(engine, [S.QUEUED, S.PENDING, S.RUNNING, S.FINISHED, S.INITIATED])
+    result = ops.set_priority(engine, client, built.batch_id, "High", actor="a")
     assert [(c.method, c.path, c.body) for c in recorder.calls] == [
-        ("PATCH", f"/platform/riskdata/v1/jobs/M{built.batch_id}-{n}", {"priority": 7})
+        ("PATCH", f"/platform/riskdata/v1/jobs/M{built.batch_id}-{n}", {"priority": "high"})
         for n in (0, 1)
     ]
     assert result.after["patched_job_ids"] == built.job_ids[:2]
+    assert result.after["unchanged_job_ids"] == [built.job_ids[2]]  # running: too late
     with transaction(engine) as session:
-        assert ops.batch_priority(session, built.batch_id) == 7
-    refused(engine, "from 1 to 10", ops.set_priority, engine, client, built.batch_id, 0, actor="a")
+        assert ops.batch_priority(session, built.batch_id) == "high"
+    assert ops.dagster_priority("high") > ops.dagster_priority("medium") == 0
+    refused(
+        engine,
+        "one of verylow",
+        ops.set_priority,
+        engine,
+        client,
+        built.batch_id,
+        "urgent",
+        actor="a",
+    )
+
+
+def test_set_priority_refused_by_moodys_writes_nothing(engine, client, recorder):
+    built = build_batch(engine, [S.QUEUED])
+    path = f"/platform/riskdata/v1/jobs/M{built.batch_id}-0"
+    recorder.answers[("PATCH", path)] = (400, {"code": "JOB-608", "message": "only QUEUED"})
+    refused(engine, "JOB-608", ops.set_priority, engine, client, built.batch_id, "low", actor="a")
 
 
 def test_archive_cycle_refuses_open_batches_then_archives(engine):

@@ -123,7 +123,7 @@ ACTIONS = {
         lambda e, b: batch(e, b.batch_id).status is BatchStatus.ACTIVE,
     ),
     "set_priority": Case(
-        oj.operator_set_priority, [S.RUNNING], BatchStatus.ACTIVE, on_batch(priority=9),
+        oj.operator_set_priority, [S.RUNNING], BatchStatus.ACTIVE, on_batch(priority="high"),
         lambda e, b: True,
     ),
     "archive_cycle": Case(
@@ -218,14 +218,16 @@ def test_actor_is_the_dagster_user_tag_then_the_config_then_the_os_user(engine, 
 def test_set_priority_patches_moodys_and_reprioritises_waiting_runs(
     engine, launch, instance, recorder
 ):
-    built = build_batch(engine, [S.QUEUED, S.RUNNING])
+    built = build_batch(engine, [S.QUEUED, S.SUBMITTED])
     waiting = instance.create_run_for_job(
         oj.operator_pause_batch,
         run_config={"ops": {"operator_pause_batch_op": {"config": on_batch()(built)}}},
         tags={"dagster/partition": CYCLE, "irp/batch_type": EDM},
     )
-    result = launch(oj.operator_set_priority, {"cycle": CYCLE, "batch_type": EDM, "priority": 8})
+    result = launch(
+        oj.operator_set_priority, {"cycle": CYCLE, "batch_type": EDM, "priority": "veryhigh"}
+    )
     assert result.success
-    assert [c.body for c in recorder.calls] == [{"priority": 8}, {"priority": 8}]
-    assert instance.get_run_by_id(waiting.run_id).tags["dagster/priority"] == "8"
+    assert [c.body for c in recorder.calls] == [{"priority": "veryhigh"}] * 2
+    assert instance.get_run_by_id(waiting.run_id).tags["dagster/priority"] == "2"
     instance.delete_run(waiting.run_id)

@@ -13,6 +13,7 @@ from irp_dagster.services.operators._common import (
 from irp_dagster.services.operators.batches import (
     archive_cycle,
     batch_priority,
+    dagster_priority,
     patch_priority,
     pause_batch,
     resume_batch,
@@ -35,6 +36,7 @@ __all__ = [
     "batch_priority",
     "cancel_batch",
     "cancel_job",
+    "dagster_priority",
     "default_actor",
     "force_ok_job",
     "parse_override",

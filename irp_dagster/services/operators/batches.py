@@ -1,10 +1,11 @@
 """Batch- and cycle-level actions: pause, resume, Moody's priority, archive a cycle.
 
 A PAUSED batch submits nothing new (``submit_batch`` returns early) while its in-flight jobs are
-still polled. The Moody's priority of a batch's in-flight Platform jobs is changed with
-``PATCH /platform/{api}/v1/jobs/{id}`` ``{"priority": n}``; the latest priority set on a batch is
-kept in its audit rows (:func:`batch_priority`), which the Dagster side turns into the
-``dagster/priority`` tag of the batch's queued runs.
+still polled. The Moody's priority (``verylow`` .. ``veryhigh``) of a batch's Platform jobs that
+have not started yet is changed with ``PATCH /platform/{api}/v1/jobs/{id}`` ``{"priority": p}``
+(Moody's refuses it once a job runs); the latest priority set on a batch is kept in its audit
+rows (:func:`batch_priority`) and maps onto the ``dagster/priority`` run tag
+(:func:`dagster_priority`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ from irp_dagster.services.operators._common import (
 from irp_dagster.services.operators.resubmit import submit_after
 
 NOT_PLATFORM = ("workflow", "databridge", "sync")
-PRIORITY_RANGE = range(1, 11)
+#: Moody's job priorities, lowest first, and the Dagster run priority each maps onto.
+PRIORITIES = {"verylow": -2, "low": -1, "medium": 0, "high": 1, "veryhigh": 2}
+#: Jobs whose Moody's priority may still change (not running yet).
+NOT_RUNNING = (JobStatus.SUBMITTED, JobStatus.QUEUED, JobStatus.PENDING)
 
 
 def _batch_action(
@@ -108,7 +112,7 @@ def resume_batch(
     return submit_after(engine, client, result, max_in_flight)
 
 
-def batch_priority(session: Session, batch_id: int) -> int | None:
+def batch_priority(session: Session, batch_id: int) -> str | None:
     """The priority last set on the batch by an operator (None if never)."""
     after = session.scalar(
         select(OperatorAction.after)
@@ -120,52 +124,54 @@ def batch_priority(session: Session, batch_id: int) -> int | None:
         .order_by(OperatorAction.id.desc())
         .limit(1)
     )
-    return int(after["priority"]) if after else None
+    return str(after["priority"]) if after else None
 
 
-def patch_priority(client: MoodysClient, api: str, moodys_job_id: str, priority: int) -> None:
-    """``PATCH /platform/{api}/v1/jobs/{id}`` with ``{"priority": n}`` (never with a status)."""
-    client.request("PATCH", f"/platform/{api}/v1/jobs/{moodys_job_id}", json={"priority": priority})
+def dagster_priority(level: str) -> int:
+    """The ``dagster/priority`` run tag value of a Moody's priority level."""
+    return PRIORITIES[level]
+
+
+def patch_priority(client: MoodysClient, api: str, moodys_job_id: str, level: str) -> None:
+    """``PATCH /platform/{api}/v1/jobs/{id}`` with ``{"priority": level}`` (never a status)."""
+    client.request("PATCH", f"/platform/{api}/v1/jobs/{moodys_job_id}", json={"priority": level})
 
 
 def set_priority(
     engine: Engine,
     client: MoodysClient,
     batch_id: int,
-    priority: int,
+    priority: str,
     *,
     actor: str,
     reason: str | None = None,
 ) -> ActionResult:
-    """Re-prioritise the batch's in-flight Platform jobs at Moody's and record the priority."""
+    """Re-prioritise the batch's not-yet-running Platform jobs at Moody's; record the level."""
     require_actor(actor)
     note = optional_reason(reason)
-    valid = isinstance(priority, int) and not isinstance(priority, bool)
-    if not valid or priority not in PRIORITY_RANGE:
-        raise OperatorActionError(
-            f"Priority must be an integer from {PRIORITY_RANGE.start} to {PRIORITY_RANGE.stop - 1}"
-        )
+    level = str(priority).strip().lower()
+    if level not in PRIORITIES:
+        raise OperatorActionError(f"Priority must be one of {', '.join(PRIORITIES)}")
     with transaction(engine) as session:
         batch, cycle = load_batch(session, batch_id)
         if batch.status in BATCH_TERMINAL:
             raise OperatorActionError(f"Batch {batch_id} is {batch.status}; nothing runs any more")
         jobs = session.execute(
-            select(Job.id, Job.moodys_family, Job.moodys_job_id)
-            .where(
-                Job.batch_id == batch_id,
-                Job.status.in_(list(JOB_IN_FLIGHT - {JobStatus.CANCEL_REQUESTED})),
-                Job.moodys_job_id.is_not(None),
-            )
+            select(Job.id, Job.moodys_family, Job.moodys_job_id, Job.status)
+            .where(Job.batch_id == batch_id, Job.status.in_(list(JOB_IN_FLIGHT)))
             .order_by(Job.id)
         ).all()
         previous = batch_priority(session, batch_id)
         cycle_name = cycle.name
-    families = [(i, f or "riskdata", m) for i, f, m in jobs]
-    platform = [(i, f, m) for i, f, m in families if f not in NOT_PLATFORM]
+    platform = [
+        (i, f or "riskdata", m)
+        for i, f, m, status in jobs
+        if (f or "riskdata") not in NOT_PLATFORM and m and status in NOT_RUNNING
+    ]
     refused: dict[str, str] = {}
     for job_id, api, moodys_job_id in platform:
         try:
-            patch_priority(client, api, moodys_job_id, priority)
+            patch_priority(client, api, moodys_job_id, level)
         except MoodysError as error:
             refused[str(job_id)] = str(error)
     if platform and len(refused) == len(platform):
@@ -174,15 +180,17 @@ def set_priority(
             + "; ".join(f"job {i}: {e}" for i, e in refused.items())
         )
     patched = [i for i, _, _ in platform if str(i) not in refused]
+    chosen = {i for i, _, _ in platform}
     after = {
-        "priority": priority,
+        "priority": level,
+        "dagster_priority": dagster_priority(level),
         "patched_job_ids": patched,
         "refused_by_moodys": refused,
-        "not_platform_job_ids": [i for i, f, _ in families if f in NOT_PLATFORM],
+        "unchanged_job_ids": [i for i, *_ in jobs if i not in chosen],
     }
     with transaction(engine) as session:
         load_batch(session, batch_id)  # locked, and its cycle still ACTIVE
-        message = f"Batch {batch_id}: priority {priority}; {len(patched)} Moody's job(s) updated"
+        message = f"Batch {batch_id}: priority {level}; {len(patched)} Moody's job(s) updated"
         if refused:
             message += f"; Moody's refused {len(refused)}: " + "; ".join(refused.values())
         return Audit("set_priority", "batch", batch_id, cycle_name, actor, note).record(
