@@ -153,3 +153,9 @@ def job(engine: Engine, job_id: int) -> Job:
 def batch(engine: Engine, batch_id: int) -> Batch:
     with transaction(engine) as session:
         return session.get(Batch, batch_id)
+
+
+def job_data(engine: Engine, job_id: int) -> dict:
+    """The configuration data a job was (or will be) submitted with."""
+    with transaction(engine) as session:
+        return session.get(Job, job_id).job_configuration.data

@@ -11,6 +11,7 @@ from irp_dagster.services.operators._common import (
     resolve_batch_id,
 )
 from irp_dagster.services.operators.batches import (
+    PRIORITIES,
     archive_cycle,
     batch_priority,
     dagster_priority,
@@ -30,6 +31,7 @@ from irp_dagster.services.operators.resubmit import (
 )
 
 __all__ = [
+    "PRIORITIES",
     "ActionResult",
     "OperatorActionError",
     "archive_cycle",
