@@ -40,7 +40,7 @@ def history(engine):
     (awaiting action); job 2 ERROR; job 3 FINISHED. Plus a second, finished batch type."""
     built = build_batch(
         engine, [S.FAILED, S.FAILED, S.ERROR, S.FINISHED], batch_status=BatchStatus.FAILED
-    )  # noqa: E501
+    )
     first = built.job_ids[0]
     second = ops.resubmit_job(engine, first, actor="ann", reason="retry").new_job_ids[0]
     _fail(engine, second, "Server busy | try later")
@@ -51,7 +51,7 @@ def history(engine):
     ops.skip_job(engine, built.job_ids[1], actor="bob", reason="checking at Moody's")
     build_batch(
         engine, [S.FINISHED], batch_type=BatchType.GEOHAZ, batch_status=BatchStatus.COMPLETED
-    )  # noqa: E501
+    )
     return built, (first, second, third)
 
 
