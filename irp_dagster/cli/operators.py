@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 
 import click
@@ -74,7 +75,7 @@ def _batch_id(engine: Engine, cycle: str, batch_type: str) -> int:
         return ops.resolve_batch_id(session, cycle, batch_type)
 
 
-def _run(action: Action, *, moodys: bool, report: bool = True) -> None:
+def _run(action: Action, moodys: bool, report: bool = True) -> None:
     """Run an action, reconcile what it touched, and tell Dagster; refusals exit 1."""
     from irp_dagster.defs.operator_jobs import refresh_batches
 
@@ -97,37 +98,39 @@ def _run(action: Action, *, moodys: bool, report: bool = True) -> None:
             instance.report_runless_asset_event(event)
 
 
-@click.command("cancel-job", help="Cancel a job (at Moody's if it is there).")
-@click.argument("job_id", type=int)
-@reason_option
-@actor_option
-@events_option
+def _command(name: str, help: str, *params: Callable) -> Callable:
+    """``click.command`` with ``params``, then ``--actor`` and ``--dagster/--no-dagster``."""
+    decorators = [click.command(name, help=help), *params, actor_option, events_option]
+
+    def apply(fn: Callable) -> Callable:
+        for decorator in reversed(decorators):
+            fn = decorator(fn)
+        return fn
+
+    return apply
+
+
+JOB = click.argument("job_id", type=int)
+BATCH = (click.argument("cycle"), click.argument("batch_type", type=BATCH_TYPES))
+
+
+@_command("cancel-job", "Cancel a job (at Moody's if it is there).", JOB, reason_option)
 def cancel_job(job_id: int, reason: str, actor: str, report_to_dagster: bool) -> None:
-    _run(
-        lambda e, c: ops.cancel_job(e, c, job_id, actor=actor, reason=reason),
-        moodys=True,
-        report=report_to_dagster,
-    )
+    action = partial(ops.cancel_job, job_id=job_id, actor=actor, reason=reason)
+    _run(lambda e, c: action(e, c), moodys=True, report=report_to_dagster)
 
 
-@click.command("cancel-batch", help="Cancel every unfinished job of CYCLE's BATCH_TYPE batch.")
-@click.argument("cycle")
-@click.argument("batch_type", type=BATCH_TYPES)
-@reason_option
-@actor_option
-@events_option
+@_command("cancel-batch", "Cancel every unfinished job of a batch.", *BATCH, reason_option)
 def cancel_batch(cycle: str, batch_type: str, reason: str, actor: str, report_to_dagster) -> None:
-    _run(
-        lambda e, c: ops.cancel_batch(
-            e, c, _batch_id(e, cycle, batch_type), actor=actor, reason=reason
-        ),
-        moodys=True,
-        report=report_to_dagster,
-    )
+    action = partial(ops.cancel_batch, actor=actor, reason=reason)
+    _run(lambda e, c: action(e, c, _batch_id(e, cycle, batch_type)), True, report_to_dagster)
 
 
 def _overrides(pairs: tuple[str, ...], as_json: str) -> dict | None:
-    override = dict(ops.parse_override(as_json) or {})
+    try:
+        override = dict(ops.parse_override(as_json) or {})
+    except OperatorActionError as bad:
+        raise click.BadParameter(str(bad), param_hint="--override-json") from None
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
@@ -136,153 +139,104 @@ def _overrides(pairs: tuple[str, ...], as_json: str) -> dict | None:
     return override or None
 
 
-@click.command("resubmit-job", help="Resubmit an ended job as a new job.")
-@click.argument("job_id", type=int)
-@click.option(
+OVERRIDE = click.option(
     "--override",
     "pairs",
     multiple=True,
     metavar="KEY=VALUE",
     help="Configuration data to change (text; numbers/booleans where the key holds one).",
 )
-@click.option("--override-json", default="", help="A JSON object of configuration data.")
-@click.option("--reason", default="", help="Why (mandatory with an override; audited).")
-@submit_option
-@actor_option
-@events_option
+OVERRIDE_JSON = click.option("--override-json", default="", help="A JSON object of data.")
+OVERRIDE_REASON = click.option("--reason", default="", help="Why (mandatory with an override).")
+
+
+@_command(
+    "resubmit-job",
+    "Resubmit an ended job as a new job.",
+    JOB,
+    OVERRIDE,
+    OVERRIDE_JSON,
+    OVERRIDE_REASON,
+    submit_option,
+)
 def resubmit_job(job_id, pairs, override_json, reason, submit, actor, report_to_dagster) -> None:
-    try:
-        override = _overrides(pairs, override_json)
-    except OperatorActionError as bad:
-        raise click.BadParameter(str(bad), param_hint="--override-json") from None
-    _run(
-        lambda e, c: ops.resubmit_job(
-            e, job_id, actor=actor, reason=reason, override=override, client=c
-        ),
-        moodys=submit,
-        report=report_to_dagster,
-    )
+    override = _overrides(pairs, override_json)
+    action = partial(ops.resubmit_job, job_id=job_id, actor=actor, reason=reason)
+    _run(lambda e, c: action(e, override=override, client=c), submit, report_to_dagster)
 
 
-@click.command("resubmit-failed", help="Resubmit every FAILED/ERROR/CANCELLED job of a batch.")
-@click.argument("cycle")
-@click.argument("batch_type", type=BATCH_TYPES)
-@reason_option
-@submit_option
-@actor_option
-@events_option
+@_command(
+    "resubmit-failed",
+    "Resubmit every FAILED/ERROR/CANCELLED job of a batch.",
+    *BATCH,
+    reason_option,
+    submit_option,
+)
 def resubmit_failed(cycle, batch_type, reason, submit, actor, report_to_dagster) -> None:
+    action = partial(ops.resubmit_failed, actor=actor, reason=reason)
     _run(
-        lambda e, c: ops.resubmit_failed(
-            e, _batch_id(e, cycle, batch_type), actor=actor, reason=reason, client=c
-        ),
-        moodys=submit,
-        report=report_to_dagster,
+        lambda e, c: action(e, _batch_id(e, cycle, batch_type), client=c), submit, report_to_dagster
     )
 
 
-@click.command("skip-job", help="Flag a job skipped (it keeps its status).")
-@click.argument("job_id", type=int)
-@required_reason
-@actor_option
-@events_option
+@_command("skip-job", "Flag a job skipped (it keeps its status).", JOB, required_reason)
 def skip_job(job_id: int, reason: str, actor: str, report_to_dagster: bool) -> None:
-    _run(
-        lambda e, c: ops.skip_job(e, job_id, actor=actor, reason=reason),
-        moodys=False,
-        report=report_to_dagster,
-    )
+    action = partial(ops.skip_job, job_id=job_id, actor=actor, reason=reason)
+    _run(lambda e, c: action(e), False, report_to_dagster)
 
 
-@click.command("skip-config", help="Take a job configuration out of its batch.")
-@click.argument("job_configuration_id", type=int)
-@required_reason
-@actor_option
-@events_option
+@_command(
+    "skip-config",
+    "Take a job configuration out of its batch.",
+    click.argument("job_configuration_id", type=int),
+    required_reason,
+)
 def skip_config(job_configuration_id: int, reason: str, actor: str, report_to_dagster) -> None:
-    _run(
-        lambda e, c: ops.skip_job_configuration(
-            e, job_configuration_id, actor=actor, reason=reason
-        ),
-        moodys=False,
-        report=report_to_dagster,
-    )
+    action = partial(ops.skip_job_configuration, actor=actor, reason=reason)
+    _run(lambda e, c: action(e, job_configuration_id), False, report_to_dagster)
 
 
-@click.command("force-ok", help="Accept a FAILED/ERROR/CANCELLED job as FORCED_OK.")
-@click.argument("job_id", type=int)
-@required_reason
-@actor_option
-@events_option
+@_command("force-ok", "Accept a FAILED/ERROR/CANCELLED job as FORCED_OK.", JOB, required_reason)
 def force_ok(job_id: int, reason: str, actor: str, report_to_dagster: bool) -> None:
-    _run(
-        lambda e, c: ops.force_ok_job(e, job_id, actor=actor, reason=reason),
-        moodys=False,
-        report=report_to_dagster,
-    )
+    action = partial(ops.force_ok_job, job_id=job_id, actor=actor, reason=reason)
+    _run(lambda e, c: action(e), False, report_to_dagster)
 
 
-@click.command("pause", help="Stop submitting CYCLE's BATCH_TYPE batch (in-flight jobs go on).")
-@click.argument("cycle")
-@click.argument("batch_type", type=BATCH_TYPES)
-@reason_option
-@actor_option
-@events_option
+@_command("pause", "Stop submitting a batch (its in-flight jobs go on).", *BATCH, reason_option)
 def pause(cycle: str, batch_type: str, reason: str, actor: str, report_to_dagster: bool) -> None:
-    _run(
-        lambda e, c: ops.pause_batch(
-            e, _batch_id(e, cycle, batch_type), actor=actor, reason=reason
-        ),
-        moodys=False,
-        report=report_to_dagster,
-    )
+    action = partial(ops.pause_batch, actor=actor, reason=reason)
+    _run(lambda e, c: action(e, _batch_id(e, cycle, batch_type)), False, report_to_dagster)
 
 
-@click.command("resume", help="Let a PAUSED batch submit again.")
-@click.argument("cycle")
-@click.argument("batch_type", type=BATCH_TYPES)
-@reason_option
-@submit_option
-@actor_option
-@events_option
+@_command("resume", "Let a PAUSED batch submit again.", *BATCH, reason_option, submit_option)
 def resume(cycle, batch_type, reason, submit, actor, report_to_dagster) -> None:
+    action = partial(ops.resume_batch, actor=actor, reason=reason)
     _run(
-        lambda e, c: ops.resume_batch(
-            e, _batch_id(e, cycle, batch_type), actor=actor, reason=reason, client=c
-        ),
-        moodys=submit,
-        report=report_to_dagster,
+        lambda e, c: action(e, _batch_id(e, cycle, batch_type), client=c), submit, report_to_dagster
     )
 
 
-@click.command("set-priority", help="Set the Moody's priority of a batch's waiting jobs.")
-@click.argument("cycle")
-@click.argument("batch_type", type=BATCH_TYPES)
-@click.argument("priority", type=PRIORITY_LEVELS)
-@reason_option
-@actor_option
-@events_option
+@_command(
+    "set-priority",
+    "Set the Moody's priority of a batch's waiting jobs.",
+    *BATCH,
+    click.argument("priority", type=PRIORITY_LEVELS),
+    reason_option,
+)
 def set_priority(cycle, batch_type, priority, reason, actor, report_to_dagster) -> None:
-    _run(
-        lambda e, c: ops.set_priority(
-            e, c, _batch_id(e, cycle, batch_type), priority, actor=actor, reason=reason
-        ),
-        moodys=True,
-        report=report_to_dagster,
-    )
+    action = partial(ops.set_priority, priority=priority, actor=actor, reason=reason)
+    _run(lambda e, c: action(e, c, _batch_id(e, cycle, batch_type)), True, report_to_dagster)
 
 
-@click.command("archive", help="Archive a cycle (refused while a batch is open).")
-@click.argument("cycle")
-@reason_option
-@actor_option
-@events_option
+@_command(
+    "archive",
+    "Archive a cycle (refused while a batch is open).",
+    click.argument("cycle"),
+    reason_option,
+)
 def archive(cycle: str, reason: str, actor: str, report_to_dagster: bool) -> None:
-    _run(
-        lambda e, c: ops.archive_cycle(e, cycle, actor=actor, reason=reason),
-        moodys=False,
-        report=report_to_dagster,
-    )
+    action = partial(ops.archive_cycle, cycle_name=cycle, actor=actor, reason=reason)
+    _run(lambda e, c: action(e), False, report_to_dagster)
 
 
 @click.command("status", help="Markdown report of CYCLE's batches: what needs an operator.")

@@ -159,3 +159,14 @@ def job_data(engine: Engine, job_id: int) -> dict:
     """The configuration data a job was (or will be) submitted with."""
     with transaction(engine) as session:
         return session.get(Job, job_id).job_configuration.data
+
+
+def fail_at_moodys(engine: Engine, job_id: int, message: str = "failed at Moody's") -> None:
+    """What submission and polling write when Moody's fails a job."""
+    from irp_dagster.persistence.repository import set_job_status
+
+    with transaction(engine) as session:
+        job = session.get(Job, job_id)
+        for status in (JobStatus.SUBMITTING, JobStatus.SUBMITTED, JobStatus.FAILED):
+            set_job_status(job, status)
+        job.moodys_job_id, job.last_error = f"R{job_id}", message

@@ -14,24 +14,12 @@ from click.testing import CliRunner
 from irp_dagster.cli.operators import register
 from irp_dagster.domain.batch_types import BatchType
 from irp_dagster.domain.statuses import BatchStatus, JobStatus
-from irp_dagster.persistence.db import transaction
-from irp_dagster.persistence.models import Job
-from irp_dagster.persistence.repository import set_job_status
 from irp_dagster.services import operators as ops
 from irp_dagster.services.batch_report import batch_report, recommend
 from irp_dagster.services.export import export_cycle
-from irp_dagster_tests.operators._support import CYCLE, build_batch
+from irp_dagster_tests.operators._support import CYCLE, build_batch, fail_at_moodys
 
 S = JobStatus
-
-
-def _fail(engine, job_id: int, message: str) -> None:
-    """What polling does when Moody's fails a job."""
-    with transaction(engine) as session:
-        job = session.get(Job, job_id)
-        for status in (S.SUBMITTING, S.SUBMITTED, S.FAILED):
-            set_job_status(job, status)
-        job.moodys_job_id, job.last_error = f"R{job_id}", message
 
 
 @pytest.fixture
@@ -43,11 +31,11 @@ def history(engine):
     )
     first = built.job_ids[0]
     second = ops.resubmit_job(engine, first, actor="ann", reason="retry").new_job_ids[0]
-    _fail(engine, second, "Server busy | try later")
+    fail_at_moodys(engine, second, "Server busy | try later")
     third = ops.resubmit_job(
         engine, second, actor="ann", reason="use the spare server", override={"Database": "X"}
     ).new_job_ids[0]
-    _fail(engine, third, "EDM quota exceeded")
+    fail_at_moodys(engine, third, "EDM quota exceeded")
     ops.skip_job(engine, built.job_ids[1], actor="bob", reason="checking at Moody's")
     build_batch(
         engine, [S.FINISHED], batch_type=BatchType.GEOHAZ, batch_status=BatchStatus.COMPLETED
