@@ -173,6 +173,8 @@ def resubmit_job(
             message + (" with override" if override else ""),
             before={
                 "status": str(job.status),
+                "moodys_job_id": job.moodys_job_id,
+                "last_error": job.last_error,
                 "job_configuration_id": job.job_configuration_id,
                 "data": old_data if override else None,
                 "batch_status": batch_before,
