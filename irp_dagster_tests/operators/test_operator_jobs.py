@@ -231,3 +231,14 @@ def test_set_priority_patches_moodys_and_reprioritises_waiting_runs(
     assert [c.body for c in recorder.calls] == [{"priority": "veryhigh"}] * 2
     assert instance.get_run_by_id(waiting.run_id).tags["dagster/priority"] == "2"
     instance.delete_run(waiting.run_id)
+
+
+def test_the_code_location_serves_every_operator_job_and_notification_sensor():
+    from irp_dagster.definitions import defs
+
+    for job_def in oj.OPERATOR_JOBS:
+        served = defs.resolve_job_def(job_def.name)
+        assert served.tags["irp/kind"] == "operator_action"
+        assert set(served.required_resource_keys) >= {"database", "moodys"}
+    for name in ("batch_failure_notification_sensor", "run_failure_notification_sensor"):
+        assert defs.resolve_sensor_def(name).name == name
