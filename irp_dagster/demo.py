@@ -8,9 +8,11 @@ run keys, as the daemon does) until every batch is reconciled.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,8 @@ from irp_dagster.persistence.models import Batch, Job, JobConfiguration
 from irp_dagster.services.configurations import register_workbook
 
 CYCLE = "demo"
+#: Run logs stay in the instance (and the UI with --keep); the console shows progress lines.
+QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 @dataclass
@@ -100,13 +104,18 @@ def run_demo(
     timeout_seconds: float = 300.0,
     echo: Callable[[str], None] = print,
 ) -> DemoResult:
+    from irp_dagster.workbook import write_sample_workbook
     from mock_moodys.config import MockConfig
     from mock_moodys.server import MockServer
 
-    from irp_dagster.workbook import write_sample_workbook
+    for category in (dg.BetaWarning, dg.PreviewWarning, UserWarning):
+        warnings.filterwarnings("ignore", category=category)
+    for name in ("dagster", "dagster.automation_condition_tester"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     home = Path(tempfile.mkdtemp(prefix="irp-demo-"))
     (home / "dagster_home").mkdir()
+    (home / "dagster_home" / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     result = DemoResult(home=home)
     saved = dict(os.environ)
     try:
@@ -151,6 +160,7 @@ def _run(result: DemoResult, workbook: Path, timeout_seconds: float, echo) -> No
             partition_key=CYCLE,
             instance=instance,
             tags=tags,
+            run_config=QUIET_RUN_CONFIG,
             raise_on_error=False,
         )
         result.dagster_runs += 1
@@ -158,9 +168,11 @@ def _run(result: DemoResult, workbook: Path, timeout_seconds: float, echo) -> No
             failed = [e.message for e in run.all_events if e.is_failure]
             echo(f"Run for {[k.to_user_string() for k in selection]} failed: {failed[-1:]}")
 
+    # The automation sensor is already running when a cycle's workbook arrives: a first
+    # evaluation sets its baseline, so the new configuration counts as an upstream update.
+    automation_cursor = dg.evaluate_automation_conditions(defs=defs, instance=instance).cursor
     execute([dg.AssetKey("configuration")])
     seen_run_keys: set[str] = set()
-    automation_cursor = None
     deadline = time.monotonic() + timeout_seconds
     last_line = ""
     while time.monotonic() < deadline:
@@ -168,8 +180,15 @@ def _run(result: DemoResult, workbook: Path, timeout_seconds: float, echo) -> No
             defs=defs, instance=instance, cursor=automation_cursor
         )
         automation_cursor = automation.cursor
-        requests = list(automation.run_requests)
-        with dg.build_sensor_context(instance=instance, definitions=defs) as context:
+        started = [
+            key
+            for key in defs.resolve_asset_graph().get_all_asset_keys()
+            if CYCLE in automation.get_requested_partitions(key)
+        ]
+        requests = [dg.RunRequest(asset_selection=started, partition_key=CYCLE)] if started else []
+        with dg.build_sensor_context(
+            instance=instance, definitions=defs, resources=defs.resources
+        ) as context:
             requests += moodys_job_sensor(context).run_requests or []
         for request in requests:
             if request.run_key and request.run_key in seen_run_keys:

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import logging
-import os
-
 import click
 
 from irp_dagster.cli.config import config
 from irp_dagster.cli.db import db
 from irp_dagster.cli.demo import demo
+from irp_dagster.ops.cli import doctor, metrics
+from irp_dagster.ops.logging import configure_logging
 from irp_dagster.workbook.cli import sample_workbook_command
 
 
 @click.group(help="irp-dagster: run catastrophe-risk modelling cycles on Moody's IRP.")
 def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("IRP_LOG_LEVEL", "WARNING").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging()
 
 
 main.add_command(config)
 main.add_command(db)
 main.add_command(demo)
+main.add_command(doctor)
+main.add_command(metrics)
 main.add_command(sample_workbook_command)

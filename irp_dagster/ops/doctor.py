@@ -17,8 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from irp_dagster.moodys.client import MoodysClient
@@ -64,20 +63,20 @@ def _first_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {lines[0] if lines else ''}".rstrip(": ")
 
 
-def check_database(url: str) -> list[CheckResult]:
+def check_database(url: str, *, timeout_seconds: float = 10.0) -> list[CheckResult]:
     """The domain database answers, and its schema is at the migrations' head."""
     parsed = make_url(url)
     shown = parsed.render_as_string(hide_password=True)
-    sqlite_file = parsed.get_backend_name() == "sqlite" and parsed.database not in (
-        None,
-        ":memory:",
-    )
-    if sqlite_file and not Path(parsed.database).exists():
-        return [
-            CheckResult("database", CheckStatus.FAIL, f"{shown}: no such file"),
-            CheckResult("migrations", CheckStatus.SKIP, "run `irp db upgrade` to create it"),
-        ]
-    engine = make_engine(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database
+        if path and path != ":memory:" and not Path(path).exists():
+            return [
+                CheckResult("database", CheckStatus.FAIL, f"{shown}: no such file"),
+                CheckResult("migrations", CheckStatus.SKIP, "run `irp db upgrade` to create it"),
+            ]
+        engine = make_engine(url)
+    else:  # a server that does not answer must not hang the check
+        engine = create_engine(url, connect_args={"connect_timeout": max(1, int(timeout_seconds))})
     try:
         try:
             with engine.connect() as connection:
@@ -106,7 +105,6 @@ def check_moodys(
     resource_group_id: str,
     *,
     timeout_seconds: float = 10.0,
-    transport: httpx.BaseTransport | None = None,
 ) -> list[CheckResult]:
     """One GET of a data server, without retries: reachability, then the credentials."""
     probe = f"GET {base_url.rstrip('/')}{MOODYS_PROBE_ROUTE}"
@@ -117,7 +115,6 @@ def check_moodys(
             resource_group_id,
             timeout_seconds=timeout_seconds,
             max_retries=0,
-            transport=transport,
         ) as client:
             response = client.request("GET", MOODYS_PROBE_ROUTE, params={"limit": 1})
     except MoodysUnreachableError as error:
@@ -151,7 +148,8 @@ def check_dagster_storage(instance: DagsterInstance) -> CheckResult:
     try:
         runs = instance.get_runs_count()
     except Exception as error:  # noqa: BLE001
-        return CheckResult("dagster storage", CheckStatus.FAIL, _first_line(error))
+        detail = _redact(_first_line(error), [os.environ.get("DAGSTER_PG_PASSWORD")])
+        return CheckResult("dagster storage", CheckStatus.FAIL, detail)
     storage = type(instance.run_storage).__name__
     return CheckResult("dagster storage", CheckStatus.OK, f"{storage}, {runs} run(s)")
 
@@ -181,9 +179,9 @@ def check_daemon(
         return CheckResult(
             "dagster daemon", CheckStatus.FAIL, "; ".join(problems) + ": is dagster-daemon running?"
         )
-    newest = max((current - heartbeats[d].timestamp for d in required), default=0.0)
+    oldest = max((current - heartbeats[d].timestamp for d in required), default=0.0)
     return CheckResult(
-        "dagster daemon", CheckStatus.OK, f"{len(required)} daemons, oldest beat {newest:.0f} s ago"
+        "dagster daemon", CheckStatus.OK, f"{len(required)} daemons, oldest beat {oldest:.0f} s ago"
     )
 
 
@@ -226,7 +224,7 @@ def run_checks(
     if dagster_home is None:
         dagster_home = os.environ.get("DAGSTER_HOME")
     return [
-        *check_database(settings.resolved_database_url()),
+        *check_database(settings.resolved_database_url(), timeout_seconds=timeout_seconds),
         *check_dagster(dagster_home, tolerance_seconds=heartbeat_tolerance_seconds),
         *check_moodys(
             settings.moodys_base_url,

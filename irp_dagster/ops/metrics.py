@@ -5,7 +5,7 @@ any number of engine processes (sensor ticks, run containers) are counted alike.
 tables hold no direct record, a series is derived (see docs/deployment.md, "Metrics"):
 
 - API errors by route and status code: ``job_retry`` rows, one per retried attempt (429, 5xx,
-  409, connection errors); ids in routes become ``{id}``;
+  409, connection errors; today written by job submissions only); ids in routes become ``{id}``;
 - API calls: one accepted job-creating call per job with ``submitted_at`` (poll calls are not
   recorded anywhere);
 - poll latency: how long ago the least recently polled in-flight job was polled
@@ -36,7 +36,7 @@ from irp_dagster.persistence.models import Batch, Job, JobRetry, JobTrackingLog,
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 9108
-NO_BATCH = "none"  # label of retries not tied to a job (bulk polls, look-ups)
+NO_BATCH = "none"  # label of retry rows not tied to a job
 NO_STATUS = "none"  # status_code label of a connection error (no HTTP answer)
 
 _VERSION_SEGMENT = re.compile(r"v\d+")

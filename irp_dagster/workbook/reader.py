@@ -48,8 +48,13 @@ class RawSheet:
     blocked: set[tuple[int, int]] = field(default_factory=set)
 
 
+def column_letter(col: int) -> str:
+    """The Excel letter of a 0-based column index."""
+    return get_column_letter(col + 1)
+
+
 def cell_name(row: int, col: int) -> str:
-    return f"{get_column_letter(col + 1)}{row}"
+    return f"{column_letter(col)}{row}"
 
 
 def open_workbook(path: Path) -> dict[str, RawSheet]:

@@ -11,15 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from irp_dagster.workbook.cells import has_kind, is_blank, normalise, to_json
 from irp_dagster.workbook.model import WorkbookError
-from irp_dagster.workbook.reader import RawSheet, cell_name
+from irp_dagster.workbook.reader import RawSheet, cell_name, column_letter
 from irp_dagster.workbook.spec import ColumnSpec, Kind, Rule, SheetSpec
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 
 @dataclass
@@ -73,6 +75,8 @@ def _guarded(rule: Rule, kind: Kind):
 @lru_cache(maxsize=64)
 def _schema(spec: SheetSpec, present: tuple[str, ...]) -> tuple[pa.DataFrameSchema, dict]:
     """The sheet's pandera schema over its present columns, and check_number -> rule maps."""
+    import pandera.pandas as pa  # imported on first use: it costs a third of a second
+
     columns, rules = {}, {}
     for column in spec.columns:
         if column.name not in present:
@@ -98,85 +102,95 @@ def _schema(spec: SheetSpec, present: tuple[str, ...]) -> tuple[pa.DataFrameSche
     return pa.DataFrameSchema(columns, coerce=False), rules
 
 
+@dataclass
+class _Header:
+    """The header row: its Excel row, each cell's name (None if blank), name -> column index."""
+
+    row: int
+    names: list[str | None]
+    position: dict[str, int]
+
+
+def _read_header(spec: SheetSpec, raw: RawSheet, errors: list[WorkbookError]) -> _Header:
+    """The first non-empty row; duplicate names, unnamed columns with values and missing
+    required columns are reported."""
+    row, cells = raw.rows[0] if raw.rows else (1, [])
+    header = _Header(row, [None if is_blank(h) else str(h).strip() for h in cells], {})
+    for col, name in enumerate(header.names):
+        if name is None:
+            continue
+        if name not in header.position:
+            header.position[name] = col
+            continue
+        first = cell_name(row, header.position[name])
+        errors.append(
+            WorkbookError(
+                "STRUCT-004",
+                spec.name,
+                row,
+                name,
+                name,
+                f"Column {name!r} appears twice in the header (cells {first} and "
+                f"{cell_name(row, col)})",
+            )
+        )
+    data = raw.rows[1:]
+    for col, name in enumerate(header.names):
+        filled = [r for r, values in data if not is_blank(_at(values, col))]
+        if name is None and filled:
+            errors.append(
+                WorkbookError(
+                    "STRUCT-004",
+                    spec.name,
+                    row,
+                    None,
+                    None,
+                    f"Column {column_letter(col)} has values (from row {filled[0]}) but no header; "
+                    "name the column or clear it",
+                )
+            )
+    errors.extend(
+        WorkbookError(
+            "STRUCT-002",
+            spec.name,
+            row,
+            column,
+            None,
+            f"Sheet {spec.name!r} has no column {column!r} in its header row (row {row})",
+        )
+        for column in spec.column_names
+        if column not in header.position
+    )
+    return header
+
+
 def parse_table(spec: SheetSpec, raw: RawSheet) -> Table:
     """Header, columns and normalised cells of one table sheet, with the sheet's own errors."""
     errors: list[WorkbookError] = []
-    header_row, header = (raw.rows[0][0], raw.rows[0][1]) if raw.rows else (1, [])
-    names = [str(h).strip() if not is_blank(h) else None for h in header]
-    position: dict[str, int] = {}
-    for col, name in enumerate(names):
-        if name is None:
-            continue
-        if name in position:
-            errors.append(
-                WorkbookError(
-                    "STRUCT-004",
-                    spec.name,
-                    header_row,
-                    name,
-                    name,
-                    f"Column {name!r} appears twice in the header (cells "
-                    f"{cell_name(header_row, position[name])} and {cell_name(header_row, col)})",
-                )
-            )
-            continue
-        position[name] = col
-    data = [(row, values) for row, values in raw.rows if row > header_row]
-    for col, name in enumerate(names):
-        if name is None and any(col < len(v) and not is_blank(v[col]) for _, v in data):
-            first = next(r for r, v in data if col < len(v) and not is_blank(v[col]))
-            errors.append(
-                WorkbookError(
-                    "STRUCT-004",
-                    spec.name,
-                    header_row,
-                    None,
-                    None,
-                    f"Column {cell_name(header_row, col)[: -len(str(header_row))]} has values "
-                    f"(from row {first}) but no header; name the column or clear it",
-                )
-            )
-    for column in spec.column_names:
-        if column not in position:
-            errors.append(
-                WorkbookError(
-                    "STRUCT-002",
-                    spec.name,
-                    header_row,
-                    column,
-                    None,
-                    f"Sheet {spec.name!r} has no column {column!r} in its header row "
-                    f"(row {header_row})",
-                )
-            )
-    present = tuple(c for c in spec.column_names if c in position)
+    header = _read_header(spec, raw, errors)
+    data = raw.rows[1:]
+    present = tuple(c for c in spec.column_names if c in header.position)
     kinds = {c.name: c.kind for c in spec.columns}
+
+    def cell(row: int, values: list[Any], name: str) -> Any:
+        col = header.position[name]
+        return None if (row, col) in raw.blocked else normalise(kinds[name], _at(values, col))
+
     frame = pd.DataFrame(
-        {
-            name: [
-                None
-                if (row, position[name]) in raw.blocked
-                else normalise(kinds[name], _at(v, position[name]))
-                for row, v in data
-            ]
-            for name in present
-        },
+        {name: [cell(row, values, name) for row, values in data] for name in present},
         index=pd.Index([row for row, _ in data], name="row"),
         dtype=object,
     )
-    table = Table(spec, frame)
-    for issue in raw.issues:
-        column = next((n for n, c in position.items() if c == issue.col), None)
-        errors.append(
-            WorkbookError(
-                issue.code, spec.name, issue.row, column, to_json(issue.value), issue.message
-            )
-        )
-    errors += _run_schema(spec, frame, present, raw, position)
+    by_col = {col: name for name, col in header.position.items()}
+    errors.extend(
+        WorkbookError(i.code, spec.name, i.row, by_col.get(i.col), to_json(i.value), i.message)
+        for i in raw.issues
+    )
+    errors += _run_schema(spec, frame, raw.blocked, header.position)
     errors += _unique_together(spec, frame)
+    table = Table(spec, frame, errors)
     if spec.item_prefix:
-        table.items, table.item_columns = _items(spec, names, data, raw)
-    table.errors = errors
+        table.items, table.item_columns = _items(spec.item_prefix, header.names, data, raw)
     return table
 
 
@@ -184,8 +198,13 @@ def _at(values: list[Any], col: int) -> Any:
     return values[col] if col < len(values) else None
 
 
-def _run_schema(spec, frame, present, raw, position) -> list[WorkbookError]:
-    schema, rules = _schema(spec, present)
+def _run_schema(
+    spec: SheetSpec, frame: pd.DataFrame, blocked: set[tuple[int, int]], position: dict[str, int]
+) -> list[WorkbookError]:
+    """The pandera failure cases as coded errors (cells already in error are left out)."""
+    import pandera.pandas as pa
+
+    schema, rules = _schema(spec, tuple(frame.columns))
     try:
         schema.validate(frame, lazy=True)
         return []
@@ -194,7 +213,7 @@ def _run_schema(spec, frame, present, raw, position) -> list[WorkbookError]:
     errors = []
     for case in cases.itertuples(index=False):
         column, row = case.column, case.index
-        if row is None or pd.isna(row) or (int(row), position.get(column, -1)) in raw.blocked:
+        if row is None or pd.isna(row) or (int(row), position.get(column, -1)) in blocked:
             continue
         row = int(row)
         value = frame.at[row, column]
@@ -268,9 +287,11 @@ def _unique_together(spec: SheetSpec, frame: pd.DataFrame) -> list[WorkbookError
     return errors
 
 
-def _items(spec, names, data, raw) -> tuple[dict[int, list[tuple[str, Any]]], list[str]]:
+def _items(
+    item_prefix: str, names: list[str | None], data: list[tuple[int, list[Any]]], raw: RawSheet
+) -> tuple[dict[int, list[tuple[str, Any]]], list[str]]:
     """Groupings: ``<prefix><n>`` columns, in sheet order, as (column, text value) per row."""
-    prefix = re.compile(rf"{re.escape(spec.item_prefix)}\s*\d+")
+    prefix = re.compile(rf"{re.escape(item_prefix)}\s*\d+")
     columns = [(c, n) for c, n in enumerate(names) if n and prefix.fullmatch(n)]
     items = {}
     for row, values in data:

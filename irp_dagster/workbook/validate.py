@@ -17,11 +17,12 @@ from typing import Any
 
 from irp_dagster.workbook import spec as S
 from irp_dagster.workbook.cells import to_json
+from irp_dagster.workbook.cross_sheet import cross_sheet
 from irp_dagster.workbook.metadata import parse_metadata
 from irp_dagster.workbook.model import WorkbookError, WorkbookValidation
 from irp_dagster.workbook.reader import RawSheet, WorkbookUnreadable, open_workbook
 from irp_dagster.workbook.references import ReferenceChecker, check_references
-from irp_dagster.workbook.rules import SHEET_RULES, cross_sheet
+from irp_dagster.workbook.rules import SHEET_RULES
 from irp_dagster.workbook.tables import Table, parse_table
 
 

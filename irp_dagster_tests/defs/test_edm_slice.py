@@ -218,6 +218,22 @@ def test_429_and_503_are_retried_and_recorded(slice_env) -> None:
     assert retries[0].wait_seconds == pytest.approx(0.05)  # Retry-After 1 s, capped by resource
 
 
+def _configuration_then_batch(database_url: str, moodys: MoodysResource):
+    """One run of configuration + edm_creation_batch on a fresh instance; failures allowed."""
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(cycles.name, [CYCLE])
+        defs = dg.Definitions(
+            assets=[configuration, *_slice_assets()],
+            resources={"database": DatabaseResource(url=database_url), "moodys": moodys},
+        )
+        return defs.get_implicit_global_asset_job_def().execute_in_process(
+            asset_selection=[dg.AssetKey("configuration"), batch_key(EDM)],
+            partition_key=CYCLE,
+            instance=instance,
+            raise_on_error=False,
+        )
+
+
 def test_missing_databases_sheet_writes_only_the_error_configuration(
     database_url, engine, mock_server, sample_workbook, tmp_path
 ) -> None:
@@ -228,23 +244,8 @@ def test_missing_databases_sheet_writes_only_the_error_configuration(
     del book["Databases"]
     book.save(broken)
     register_workbook(engine, CYCLE, broken)
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(cycles.name, [CYCLE])
-        defs = dg.Definitions(
-            assets=[configuration, *_slice_assets()],
-            resources={
-                "database": DatabaseResource(url=database_url),
-                "moodys": MoodysResource(
-                    base_url=mock_server.base_url, api_key="k", resource_group_id="rg"
-                ),
-            },
-        )
-        result = defs.get_implicit_global_asset_job_def().execute_in_process(
-            asset_selection=[dg.AssetKey("configuration"), batch_key(EDM)],
-            partition_key=CYCLE,
-            instance=instance,
-            raise_on_error=False,
-        )
+    moodys = MoodysResource(base_url=mock_server.base_url, api_key="k", resource_group_id="rg")
+    result = _configuration_then_batch(database_url, moodys)
     checks = result.get_asset_check_evaluations()
     assert [c.passed for c in checks] == [False]
     assert "Databases" in str(checks[0].metadata["errors"].value)
@@ -256,35 +257,32 @@ def test_missing_databases_sheet_writes_only_the_error_configuration(
         assert session.scalar(select(func.count()).select_from(Batch)) == 0
 
 
+@pytest.mark.parametrize("reference_checks", [True, False], ids=["checks", "no-checks"])
 def test_unreachable_moodys_fails_clearly_and_writes_no_batch(
-    database_url, engine, sample_workbook
+    database_url, engine, sample_workbook, monkeypatch, reference_checks
 ) -> None:
+    """With reference checks the workbook is rejected (REF-011, nothing else written); without,
+    the batch step fails naming the unreachable host, before writing a batch or a job."""
+    monkeypatch.setenv("IRP_REFERENCE_CHECKS", str(reference_checks).lower())
     register_workbook(engine, CYCLE, sample_workbook)
-    with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(cycles.name, [CYCLE])
-        defs = dg.Definitions(
-            assets=[configuration, *_slice_assets()],
-            resources={
-                "database": DatabaseResource(url=database_url),
-                "moodys": MoodysResource(
-                    base_url="http://127.0.0.1:9",
-                    api_key="k",
-                    resource_group_id="rg",
-                    max_retries=1,
-                    backoff_max_seconds=0.01,
-                    timeout_seconds=1,
-                ),
-            },
-        )
-        result = defs.get_implicit_global_asset_job_def().execute_in_process(
-            asset_selection=[dg.AssetKey("configuration"), batch_key(EDM)],
-            partition_key=CYCLE,
-            instance=instance,
-            raise_on_error=False,
-        )
+    moodys = MoodysResource(
+        base_url="http://127.0.0.1:9",
+        api_key="k",
+        resource_group_id="rg",
+        max_retries=1,
+        backoff_max_seconds=0.01,
+        timeout_seconds=1,
+    )
+    result = _configuration_then_batch(database_url, moodys)
     assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    assert "unreachable" in failure.event_specific_data.error.to_string()
+    if reference_checks:
+        with transaction(engine) as session:
+            (row,) = session.scalars(select(Configuration)).all()
+        assert row.status is ConfigurationStatus.ERROR
+        assert {e["code"] for e in row.errors} == {"REF-011"}
+    else:
+        failure = next(e for e in result.all_events if e.is_step_failure)
+        assert "unreachable" in failure.event_specific_data.error.to_string()
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(Batch)) == 0
         assert session.scalar(select(func.count()).select_from(Job)) == 0

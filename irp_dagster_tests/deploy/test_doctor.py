@@ -27,11 +27,10 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def dagster_home(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def dagster_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An instance from the repository's (local) dagster.yaml, every required daemon alive."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
+    home = tmp_path_factory.mktemp("dagster_home")
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
     with DagsterInstance.from_config(str(home)) as instance:
         for daemon_type in instance.get_required_daemon_types():
@@ -121,8 +120,9 @@ def test_missing_sqlite_file_is_not_created(tmp_path: Path) -> None:
     assert not (tmp_path / "absent.sqlite").exists()
 
 
-def test_stale_or_missing_daemon_heartbeat_fails(dagster_home: Path) -> None:
-    with DagsterInstance.from_config(str(dagster_home)) as instance:
+def test_stale_or_missing_daemon_heartbeat_fails(dagster_home: Path, tmp_path: Path) -> None:
+    own_home = shutil.copytree(dagster_home, tmp_path / "home")  # the others keep their beats
+    with DagsterInstance.from_config(str(own_home)) as instance:
         assert check_daemon(instance).status is CheckStatus.OK
         later = check_daemon(instance, tolerance_seconds=60, now=lambda: time.time() + 600)
         assert later.status is CheckStatus.FAIL
@@ -139,3 +139,15 @@ def test_without_dagster_home_the_instance_checks_are_skipped(
     result = CliRunner().invoke(doctor, [], env={**healthy_env, "DAGSTER_HOME": None})
     assert result.exit_code == 0, result.output
     assert _status(result.output, "dagster daemon") == "skip"
+
+
+def test_broken_dagster_storage_is_named(
+    healthy_env: dict[str, str], dagster_home: Path, tmp_path: Path
+) -> None:
+    home = shutil.copytree(dagster_home, tmp_path / "home")
+    (home / "history" / "runs.db").write_bytes(b"not a database")
+    result = _doctor({**healthy_env, "DAGSTER_HOME": str(home)})
+    assert result.exit_code == 1
+    assert _status(result.output, "dagster storage") == "FAIL"
+    assert _status(result.output, "dagster daemon") == "skip"
+    assert _status(result.output, "database") == "ok"

@@ -147,3 +147,15 @@ def test_cancel_queued_at_once_but_not_a_running_create_edm(http, mock_server, e
 
 def job_id_of(location: str) -> str:
     return location.rsplit("/", 1)[-1]
+
+
+def test_duplicate_in_flight_edm_fails_at_the_end(http, mock_server, edm_setup):
+    """Without an idempotency key a retried POST makes a second job; the later one fails."""
+    server_id, set_id = edm_setup
+    first = create_edm(http, set_id, server_id, "TWICE").headers["location"]
+    second = create_edm(http, set_id, server_id, "TWICE").headers["location"]
+    mock_server.state.advance(1000)
+    assert http.get(first).json()["status"] == "FINISHED"
+    failed = http.get(second).json()
+    assert failed["status"] == "FAILED" and "already exists" in failed["details"]["summary"]
+    assert len(http.get(f"{RISKDATA}/exposures").json()) == 1

@@ -63,3 +63,17 @@ def test_metadata_value_rules(mutate) -> None:
         ("TYPE-002", "Metadata", 5, "DLM Model Version"),
         ("TYPE-002", "Metadata", 6, "Validate DLM Model Versions?"),
     ]
+
+
+def test_error_table_escapes_pipes_and_round_trips_to_dict(mutate) -> None:
+    v = validate_workbook(mutate(set_cell("Databases", "A2", "RM|EDM")))
+    assert v.errors[0].to_dict() == {
+        "code": "FMT-004",
+        "sheet": "Databases",
+        "row": 2,
+        "column": "Database",
+        "value": "RM|EDM",
+        "message": v.errors[0].message,
+    }
+    line = v.errors_markdown().splitlines()[2]
+    assert line.startswith("| FMT-004 | Databases | 2 | Database | RM\\|EDM |")
