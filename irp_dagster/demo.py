@@ -369,9 +369,19 @@ def run_demo(
 
 
 def _run(workbook: Path, timeout_seconds: float, echo) -> CycleRun:
-    from irp_dagster.definitions import defs
+    from irp_dagster.definitions import build_definitions
+    from irp_dagster.defs.resources import DatabaseResource, MoodysResource
 
     url = os.environ["IRP_DATABASE_URL"]
+    defs = build_definitions(
+        {
+            "database": DatabaseResource(url=url),
+            "moodys": MoodysResource(
+                base_url=os.environ["IRP_MOODYS_BASE_URL"],
+                api_key=os.environ["IRP_MOODYS_API_KEY"],
+            ),
+        }
+    )
     upgrade(url)
     engine = cached_engine(url)
     register_workbook(engine, CYCLE, workbook)
