@@ -134,8 +134,10 @@ def _models_groups_and_exports_use_recorded_ids(env, config: dict) -> None:
         assert members == {uris[item] for item in group["items"]}  # rollups contain rollups
 
     exports = env.results(BT.RDM_EXPORT)
-    (seed,) = [r for r in exports.values() if r["seed"]]
-    assert Counter(r["database_id"] for r in exports.values()) == {seed["database_id"]: 38}
-    rdm = env.mock.state.store.get("databases", seed["database_id"])
+    (seed,) = [name for name, r in exports.items() if r["created_rdm"]]
+    assert seed == config["analysis_table"][0]["Analysis Name"]  # the first job is the seed
+    rdm_id = exports[seed]["database_id"]
+    assert Counter(r["database_id"] for r in exports.values()) == {rdm_id: 38}
+    rdm = env.mock.state.store.get("databases", rdm_id)
     assert rdm["databaseName"].startswith(config["metadata"]["Export RDM Name"] + "_")
     assert len(rdm["analysisIds"]) == 38

@@ -1,8 +1,10 @@
 """Export to RDM: one export job per analysis, then per group, into one RDM on Data Bridge.
 
-The seed job (the first) creates the RDM by name; the others wait (INITIATED, no run blocked)
-until the seed's recorded outcome names the RDM's database id, then export into it. The polling
-sensor's top-up collects the seed's outcome and submits them as soon as it is known.
+One job creates the RDM by name: the seed (the first job), or, if the seed ended without an RDM
+(failed or skipped), the next job that has not ended. The others wait (INITIATED, no run
+blocked) until a recorded outcome names the RDM's database id, then export into it; so does a
+resubmitted seed once the RDM exists. The polling sensor's top-up collects the outcome and
+submits the waiting jobs as soon as it is known.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any
 
 from irp_dagster.domain.batch_types import BatchType, JobFamily
 from irp_dagster.domain.moodys_payloads import rdm_export_body
+from irp_dagster.domain.transformers import transform
 from irp_dagster.moodys.client import MoodysClient
 from irp_dagster.services.handlers import (
     BatchContext,
@@ -32,25 +35,32 @@ from irp_dagster.services.handlers.grouping import analysis_uri
 EXPORT_JOBS = "/platform/export/v1/jobs"
 
 
-def seed_database(context: BatchContext) -> dict[str, Any] | None:
-    """The RDM the seed export created, once its outcome is recorded."""
+def recorded_rdm(context: BatchContext) -> dict[str, Any] | None:
+    """The RDM of this cycle's export, once a job's outcome names it."""
     for result in context.results.get(BatchType.RDM_EXPORT, {}).values():
-        if result.get("seed") and result.get("database_id"):
+        if result.get("database_id"):
             return result
     return None
+
+
+def _key(data: dict[str, Any]) -> str:
+    return data["analysis_names"][0]
 
 
 @register(BatchType.RDM_EXPORT)
 class RdmExportHandler(SubmitHandler):
     def prepare(self, client: MoodysClient, context: BatchContext) -> dict[str, Any]:
+        order = [spec.key for spec in transform(BatchType.RDM_EXPORT, dict(context.configuration))]
+        creator = next((k for k in order if not context.has_ended(BatchType.RDM_EXPORT, k)), None)
         return {
             "context": context,
             "server_id": client.find_dataserver_id(DATA_SERVER),
-            "rdm": seed_database(context),
+            "rdm": recorded_rdm(context),
+            "creator": creator,
         }
 
     def ready(self, data: dict[str, Any], prepared: dict[str, Any]) -> bool:
-        return bool(data.get("is_seed_job")) or prepared["rdm"] is not None
+        return prepared["rdm"] is not None or _key(data) == prepared["creator"]
 
     def submit(self, client, data, request_id, prepared, on_retry) -> SubmitOutcome:
         context: BatchContext = prepared["context"]
@@ -59,12 +69,12 @@ class RdmExportHandler(SubmitHandler):
         if not any(uris):
             reason = f"{data['analysis_names']} do not exist; nothing to export"
             return skipped(JobFamily.PLATFORM, request, reason)
-        seed = bool(data.get("is_seed_job"))
+        rdm = prepared["rdm"]
         body = rdm_export_body(
             [u for u in uris if u],
             moodys_id(prepared["server_id"]),
             rdm_name=data["rdm_name"],
-            database_id=None if seed else moodys_id(prepared["rdm"]["database_id"]),
+            database_id=moodys_id(rdm["database_id"]) if rdm else None,
         )
         job = client.submit(EXPORT_JOBS, body, request_id, on_retry=on_retry)
         return async_outcome(JobFamily.PLATFORM, EXPORT_JOBS, body, job)
@@ -86,7 +96,7 @@ class RdmExportHandler(SubmitHandler):
             row = max(rows, key=lambda r: int(r["databaseId"]))
             database_id, name = row["databaseId"], row["databaseName"]
         return {
-            "seed": bool(data.get("is_seed_job")),
+            "created_rdm": "rdmName" in settings,
             "database_id": str(database_id),
             "database_name": name,
             "exported": list(data["analysis_names"]),
