@@ -121,6 +121,12 @@ def _models_groups_and_exports_use_recorded_ids(env, config: dict) -> None:
         ]
         assert submitted[name]["body"]["settings"]["treatyIds"] == expected_treaties
         assert record["engineType"] == ("HD" if row["Analysis Profile"].startswith("HD") else "DLM")
+        tag_names = {t["tagId"]: t["tagName"] for t in env.store("tags")}
+        assert [tag_names[t] for t in record["tagIds"]] == [
+            row[f"Tag {i}"] for i in range(1, 6) if row[f"Tag {i}"]
+        ]
+    workbook_tags = {r[f"Tag {i}"] for r in config["analysis_table"] for i in range(1, 6)}
+    assert len(env.store("tags")) == len(workbook_tags - {None})  # each created once
 
     groups = {**env.results(BT.GROUPING), **env.results(BT.GROUPING_ROLLUP)}
     uris = {
