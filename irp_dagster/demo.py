@@ -143,7 +143,16 @@ def summary_rows(engine: Engine) -> list[tuple[str, str, str, str | None, str | 
     ]
 
 
-OUTCOME_KEYS = ("database_name", "portfolio_id", "treaty_id", "analysis_id", "database_id")
+OUTCOME_KEYS = (
+    "database_name",
+    "portfolio_id",
+    "accounts",
+    "locations",
+    "treaty_id",
+    "edm_data_version",
+    "analysis_id",
+    "database_id",
+)
 
 
 def _outcome(result: dict | None) -> str | None:

@@ -11,7 +11,11 @@ from irp_dagster.demo import DEFAULT_CLOCK_FACTOR, run_demo, summary_rows
 
 
 @click.command(help="Run the demo cycle end to end against the local mock Moody's.")
-@click.option("--workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--workbook",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A configuration workbook (default: the project's sample workbook).",
+)
 @click.option("--keep", is_flag=True, help="Keep the temporary home to inspect in dagster dev.")
 @click.option(
     "--clock-factor", default=DEFAULT_CLOCK_FACTOR, show_default=True, help="Mock s per second."

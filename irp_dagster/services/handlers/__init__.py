@@ -3,7 +3,8 @@
 A handler has these steps, each called by the generic batch services:
 - ``prepare``: per-batch look-ups done before anything is written (so an unreachable Moody's
   or a missing data server leaves the database untouched);
-- ``ready``: whether a job can be submitted now (e.g. RDM export jobs wait for the seed's RDM);
+- ``ready``: whether a job can be submitted now (e.g. RDM exports wait for the RDM, rollups
+  for the rollups they contain); a job not ready stays INITIATED and blocks no run;
 - ``submit``: one job's request, sent with the job's idempotency key;
 - ``collect_result``: after the job FINISHED, what downstream batches need (ids, names, URIs),
   read from the finished Moody's job itself where it says (:class:`MoodysJobRef`).

@@ -14,6 +14,7 @@ from irp_dagster.services.handlers import (
     SubmitHandler,
     SubmitOutcome,
     SubmitRejectedError,
+    UpstreamMissingError,
     register,
 )
 from irp_dagster.services.handlers._common import RISKDATA, async_outcome, task_log_value
@@ -30,7 +31,10 @@ def portfolio_uri(context: BatchContext, name: str) -> str:
     for mapped in context.results.get(BatchType.PORTFOLIO_MAPPING, {}).values():
         if name in mapped.get("sub_portfolios", {}):
             return mapped["sub_portfolios"][name]["uri"]
-    return context.result(BatchType.PORTFOLIO_CREATION, name)["uri"]
+    raise UpstreamMissingError(
+        f"Portfolio {name!r} has no recorded outcome: neither portfolio_creation (base) nor "
+        "portfolio_mapping (sub-portfolio) has FINISHED it"
+    )
 
 
 def analysis_record(row: dict[str, Any], name: str) -> dict[str, Any]:
