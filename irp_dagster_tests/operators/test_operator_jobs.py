@@ -253,6 +253,7 @@ def test_the_defs_package_serves_every_operator_job_and_notification_sensor():
     for job_def in oj.OPERATOR_JOBS:
         served = defs.resolve_job_def(job_def.name)
         assert served.tags["irp/kind"] == "operator_action"
+        assert served.tags["dagster/priority"] == "10"  # ahead of batch runs in the queue
         assert set(served.required_resource_keys) >= {"database", "moodys"}
     for name in ("batch_failure_notification_sensor", "run_failure_notification_sensor"):
         assert defs.resolve_sensor_def(name).name == name
