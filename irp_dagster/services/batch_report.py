@@ -168,7 +168,7 @@ def _render(session: Session, batch: Batch) -> str:
     if awaiting_ids:
         awaiting = session.execute(
             select(JobConfiguration.id, JobConfiguration.key, func.max(Job.id))
-            .join(Job, Job.job_configuration_id == JobConfiguration.id)
+            .outerjoin(Job, Job.job_configuration_id == JobConfiguration.id)
             .where(JobConfiguration.id.in_(awaiting_ids))
             .group_by(JobConfiguration.id, JobConfiguration.key)
             .order_by(JobConfiguration.id)
