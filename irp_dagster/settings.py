@@ -13,6 +13,15 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+#: Exposure-stage jobs take minutes to a few hours at Moody's; analyses, groupings and exports of
+#: a large book may take days, so they keep the general ``max_poll_hours``.
+DEFAULT_MAX_POLL_HOURS_BY_TYPE: dict[str, float] = {
+    "edm_creation": 12.0,
+    "edm_upgrade": 12.0,
+    "mri_import": 24.0,
+    "geohaz": 24.0,
+}
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="IRP_", extra="ignore")
@@ -38,9 +47,29 @@ class Settings(BaseSettings):
     max_in_flight_per_batch: int = Field(
         default=500, description="Throttle: jobs of one batch at Moody's at once."
     )
+    max_in_flight_by_type: dict[str, int] = Field(
+        default_factory=dict,
+        description='Throttle per batch type, e.g. {"analysis": 50}; else max_in_flight_per_batch.',
+    )
     max_poll_hours: float = Field(
         default=72.0, description="A job still running after this long is cancelled (TIMEOUT)."
     )
+    max_poll_hours_by_type: dict[str, float] = Field(
+        default_factory=dict,
+        description='Maximum poll duration per batch type, e.g. {"geohaz": 12}, on top of '
+        "DEFAULT_MAX_POLL_HOURS_BY_TYPE; other types use max_poll_hours.",
+    )
+
+    def max_in_flight_for(self, batch_type: str) -> int:
+        """The throttle of one batch type: its jobs at Moody's at once, per cycle."""
+        return self.max_in_flight_by_type.get(str(batch_type), self.max_in_flight_per_batch)
+
+    def max_poll_hours_for(self, batch_type: str) -> float:
+        """How long a job of this batch type may stay in flight before it is timed out."""
+        key = str(batch_type)
+        if key in self.max_poll_hours_by_type:
+            return self.max_poll_hours_by_type[key]
+        return DEFAULT_MAX_POLL_HOURS_BY_TYPE.get(key, self.max_poll_hours)
 
     def resolved_database_url(self) -> str:
         """The domain database URL, defaulting to a SQLite file under ``home``."""

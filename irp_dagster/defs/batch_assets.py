@@ -16,6 +16,7 @@ from irp_dagster.services import handlers
 from irp_dagster.services.batches import find_batch_id, submit_batch
 from irp_dagster.services.recon import collect_results, reconcile_batch
 from irp_dagster.services.reports import batch_metadata
+from irp_dagster.settings import Settings
 
 
 def _implemented() -> tuple[BatchType, ...]:
@@ -77,7 +78,13 @@ def build_batch_assets(spec: BatchTypeSpec) -> list[dg.AssetsDefinition]:
     ) -> dg.MaterializeResult:
         engine = database.engine()
         with moodys.client() as client:
-            report = submit_batch(engine, client, context.partition_key, batch_type)
+            report = submit_batch(
+                engine,
+                client,
+                context.partition_key,
+                batch_type,
+                max_in_flight=Settings().max_in_flight_for(batch_type),
+            )
         if report.errors:
             context.log.warning("Jobs in ERROR: %s", report.errors)
         return dg.MaterializeResult(
@@ -86,7 +93,7 @@ def build_batch_assets(spec: BatchTypeSpec) -> list[dg.AssetsDefinition]:
                 "created": report.created,
                 "submitted_now": len(report.submitted),
                 "submission_errors": len(report.errors),
-                **batch_metadata(engine, report.batch_id),
+                **batch_metadata(engine, report.batch_id, implemented=IMPLEMENTED),
             }
         )
 
@@ -111,7 +118,7 @@ def build_batch_assets(spec: BatchTypeSpec) -> list[dg.AssetsDefinition]:
             collected = collect_results(engine, client, batch_id)
         outcome = reconcile_batch(engine, batch_id)
         context.log.info("Batch %s reconciled: %s", batch_id, outcome.status)
-        metadata = batch_metadata(engine, batch_id)
+        metadata = batch_metadata(engine, batch_id, implemented=IMPLEMENTED)
         return dg.MaterializeResult(
             metadata={"batch_id": batch_id, "results_collected": collected, **metadata},
             check_results=[

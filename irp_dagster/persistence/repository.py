@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
-from sqlalchemy import String, and_, case, cast, exists, func, select
+from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from irp_dagster.domain.batch_types import BatchType
@@ -145,15 +146,10 @@ def in_flight_jobs(session: Session, *, submitted_before: datetime | None = None
     return list(session.scalars(query.order_by(Job.id)))
 
 
-def batches_ready_for_recon(session: Session) -> list[tuple[int, BatchType, str, str]]:
-    """Open batches whose live jobs are all terminal: (batch id, type, cycle, state key).
-
-    The state key changes whenever the batch's jobs change or the batch itself is touched (e.g.
-    reopened by an operator), so a sensor run key built from it fires reconciliation once per
-    batch state.
-    """
+def _all_live_jobs_ended() -> ColumnElement[bool]:
+    """No non-skipped job of the (correlated) batch is still in a non-terminal status."""
     live = aliased(Job)
-    unfinished = (
+    return ~(
         exists()
         .where(
             live.batch_id == Batch.id,
@@ -162,6 +158,15 @@ def batches_ready_for_recon(session: Session) -> list[tuple[int, BatchType, str,
         )
         .correlate(Batch)
     )
+
+
+def batches_ready_for_recon(session: Session) -> list[tuple[int, BatchType, str, str]]:
+    """Open batches whose live jobs are all terminal: (batch id, type, cycle, state key).
+
+    The state key changes whenever the batch's jobs change or the batch itself is touched (e.g.
+    reopened by an operator), so a sensor run key built from it fires reconciliation once per
+    batch state.
+    """
     query = (
         select(
             Batch.id,
@@ -175,7 +180,7 @@ def batches_ready_for_recon(session: Session) -> list[tuple[int, BatchType, str,
         .join(Configuration, Batch.configuration_id == Configuration.id)
         .join(Cycle, Configuration.cycle_id == Cycle.id)
         .outerjoin(Job, Job.batch_id == Batch.id)
-        .where(Batch.status.in_([BatchStatus.ACTIVE, BatchStatus.PAUSED]), ~unfinished)
+        .where(Batch.status.in_([BatchStatus.ACTIVE, BatchStatus.PAUSED]), _all_live_jobs_ended())
         .group_by(Batch.id, Batch.batch_type, Cycle.name, Batch.updated_at)
         .order_by(Batch.id)
     )
@@ -194,11 +199,18 @@ def batches_with_waiting_jobs(session: Session) -> list[tuple[int, BatchType, st
         Job.skipped.is_(False),
         Job.status.in_([JobStatus.INITIATED, JobStatus.SUBMITTING]),
     )
+    return _active_batches_where(session, waiting)
+
+
+def _active_batches_where(
+    session: Session, condition: ColumnElement[bool]
+) -> list[tuple[int, BatchType, str]]:
+    """(batch id, type, cycle) of the ACTIVE batches meeting ``condition``."""
     query = (
         select(Batch.id, Batch.batch_type, Cycle.name)
         .join(Configuration, Batch.configuration_id == Configuration.id)
         .join(Cycle, Configuration.cycle_id == Cycle.id)
-        .where(Batch.status == BatchStatus.ACTIVE, waiting)
+        .where(Batch.status == BatchStatus.ACTIVE, condition)
         .order_by(Batch.id)
     )
     return [(b, BatchType(t), c) for b, t, c in session.execute(query)]
@@ -278,3 +290,118 @@ def recon_input(session: Session, batch_id: int) -> ReconInput:
 def touch_polled(jobs: Iterable[Job], when: datetime) -> None:
     for job in jobs:
         job.last_polled_at = when
+
+
+# -- polling and operations -----------------------------------------------------------------
+
+
+class TrackedJob(NamedTuple):
+    """An in-flight job as the poller reads it before asking Moody's."""
+
+    id: int
+    batch_type: BatchType
+    family: str
+    moodys_job_id: str
+    status: JobStatus
+    moodys_status: str | None
+    progress: float | None
+    submitted_at: datetime | None
+
+
+def tracked_jobs(session: Session, *, polled_before: datetime | None = None) -> list[TrackedJob]:
+    """Every in-flight job with a Moody's id (or only those not polled since ``polled_before``),
+    as plain rows: one query, no ORM objects."""
+    query = (
+        select(
+            Job.id,
+            Batch.batch_type,
+            func.coalesce(Job.moodys_family, "riskdata"),
+            Job.moodys_job_id,
+            Job.status,
+            Job.moodys_status,
+            Job.progress,
+            Job.submitted_at,
+        )
+        .join(Batch, Job.batch_id == Batch.id)
+        .where(Job.status.in_(list(JOB_IN_FLIGHT)), Job.moodys_job_id.is_not(None))
+    )
+    if polled_before is not None:
+        query = query.where(or_(Job.last_polled_at.is_(None), Job.last_polled_at < polled_before))
+    rows = session.execute(query.order_by(Job.id))
+    return [TrackedJob(i, BatchType(t), *rest) for i, t, *rest in rows]
+
+
+class WaitingBatch(NamedTuple):
+    batch_id: int
+    batch_type: BatchType
+    cycle: str
+    in_flight: int
+    initiated: int
+    submitting: int
+
+
+def batches_waiting_to_submit(session: Session) -> list[WaitingBatch]:
+    """ACTIVE batches with live jobs not yet at Moody's, with their in-flight counts."""
+
+    def count(condition: ColumnElement[bool]):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    query = (
+        select(
+            Batch.id,
+            Batch.batch_type,
+            Cycle.name,
+            count(Job.status.in_(list(JOB_IN_FLIGHT))),
+            count(
+                and_(
+                    Job.status == JobStatus.INITIATED,
+                    Job.skipped.is_(False),
+                    JobConfiguration.skipped.is_(False),
+                )
+            ),
+            count(Job.status == JobStatus.SUBMITTING),
+        )
+        .join(Configuration, Batch.configuration_id == Configuration.id)
+        .join(Cycle, Configuration.cycle_id == Cycle.id)
+        .join(Job, Job.batch_id == Batch.id)
+        .join(JobConfiguration, Job.job_configuration_id == JobConfiguration.id)
+        .where(Batch.status == BatchStatus.ACTIVE)
+        .group_by(Batch.id, Batch.batch_type, Cycle.name)
+        .having(count(Job.status.in_([JobStatus.INITIATED, JobStatus.SUBMITTING])) > 0)
+        .order_by(Batch.id)
+    )
+    return [WaitingBatch(b, BatchType(t), c, *n) for b, t, c, *n in session.execute(query)]
+
+
+def batches_with_stuck_submissions(
+    session: Session, *, before: datetime
+) -> list[tuple[int, BatchType, str]]:
+    """ACTIVE batches with a job SUBMITTING (POST sent, answer never recorded) since ``before``."""
+    stuck = exists().where(
+        Job.batch_id == Batch.id,
+        Job.status == JobStatus.SUBMITTING,
+        Job.updated_at < before,
+    )
+    return _active_batches_where(session, stuck)
+
+
+def batches_with_stale_recon(
+    session: Session, *, before: datetime
+) -> list[tuple[int, BatchType, str]]:
+    """Open batches whose live jobs are all terminal, whose last recon predates their last
+    job outcome (or never happened), and whose last change is older than ``before``."""
+    last_change = func.coalesce(func.max(Job.completed_at), Batch.updated_at)
+    query = (
+        select(Batch.id, Batch.batch_type, Cycle.name)
+        .join(Configuration, Batch.configuration_id == Configuration.id)
+        .join(Cycle, Configuration.cycle_id == Cycle.id)
+        .outerjoin(Job, Job.batch_id == Batch.id)
+        .where(Batch.status.in_([BatchStatus.ACTIVE, BatchStatus.PAUSED]), _all_live_jobs_ended())
+        .group_by(Batch.id, Batch.batch_type, Cycle.name, Batch.updated_at, Batch.last_recon_at)
+        .having(
+            or_(Batch.last_recon_at.is_(None), Batch.last_recon_at < last_change),
+            last_change < before,
+        )
+        .order_by(Batch.id)
+    )
+    return [(b, BatchType(t), c) for b, t, c in session.execute(query)]

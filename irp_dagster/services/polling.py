@@ -1,34 +1,52 @@
 """Poll every in-flight job at Moody's in bulk, once per sensor tick.
 
-Per family: Platform jobs through ``GET /platform/{api}/v1/jobs?filter=jobId IN (...)`` (pages of
-100), legacy workflows through ``GET /riskmodeler/v1/workflows?ids=``; ids missing from a bulk
-answer are fetched one by one, a 404/410 makes the job LOST (FAILED with that reason) and a 204
-means "not ready". A tracking-log row is written when a job's status or progress changes, with
-the raw payload; ``last_polled_at`` is updated on every poll. Unknown statuses keep the job
-in flight and are logged as warnings, never a crash.
+Per family: Platform jobs through ``GET /platform/{api}/v1/jobs?filter=jobId IN (...)`` (one call
+per 100 ids per API), legacy workflows through ``GET /riskmodeler/v1/workflows?ids=`` (100 per
+call), Data Bridge jobs with one GET each (it has no bulk read). Ids missing from a bulk answer
+are fetched one by one; 404/410 makes the job LOST (FAILED with that reason); 204 means "not
+ready" (for a bulk call: every id of it). A tracking-log row is written when a job's status or
+progress changes, with the raw payload; ``last_polled_at`` is updated on every poll. Unknown
+statuses keep the job in flight and are logged as warnings. Jobs in flight longer than their
+batch type's maximum poll duration are cancelled at Moody's and FAILED with reason TIMEOUT.
+Every HTTP retry is recorded in ``job_retry`` (``job_id`` None for bulk calls). A call that
+fails for good (Moody's unreachable, 5xx after the retries) ends the tick's reads; what was
+read so far is still written.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, update
 
-from irp_dagster.domain.statuses import JobStatus, map_moodys_status
+from irp_dagster.domain.batch_types import BatchType
+from irp_dagster.domain.statuses import JOB_IN_FLIGHT, JobStatus, can_transition
 from irp_dagster.moodys.client import MoodysClient
 from irp_dagster.moodys.errors import JobLostError, MoodysApiError
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.models import Job, JobTrackingLog, utcnow
-from irp_dagster.persistence.repository import in_flight_jobs, set_job_status
+from irp_dagster.persistence.repository import TrackedJob, set_job_status, tracked_jobs
+from irp_dagster.services.poll_reads import (
+    NOT_READY,
+    Aborted,
+    Reader,
+    failure_message,
+    map_status,
+    progress_of,
+)
+from irp_dagster.settings import Settings
 
 log = logging.getLogger(__name__)
 
 LOST = "LOST"
 TIMEOUT = "TIMEOUT"
+_WRITE_CHUNK = 500
+
+__all__ = ["LOST", "TIMEOUT", "PollReport", "cancel_at_moodys", "failure_message", "poll_in_flight"]
 
 
 @dataclass
@@ -36,159 +54,212 @@ class PollReport:
     polled: int = 0
     changed: int = 0
     finished: int = 0
+    failed: int = 0
     lost: list[int] = field(default_factory=list)
     unknown_statuses: dict[int, str] = field(default_factory=dict)
     not_ready: int = 0
     timed_out: list[int] = field(default_factory=list)
+    calls: int = 0  # HTTP requests sent (retries not counted)
+    retries: int = 0
+    error: str | None = None  # the call that failed for good and ended the tick's reads
+
+    def summary(self) -> str:
+        text = (
+            f"polled {self.polled}, changed {self.changed}, finished {self.finished}, "
+            f"failed {self.failed}, lost {len(self.lost)}, timed out {len(self.timed_out)}, "
+            f"not ready {self.not_ready}, unknown status {len(self.unknown_statuses)}, "
+            f"{self.calls} call(s), {self.retries} retry(ies)"
+        )
+        return f"{text}; stopped: {self.error}" if self.error else text
 
 
-_NOT_READY = object()
+def _changed(job: TrackedJob, answer: Any) -> bool:
+    if answer is NOT_READY:
+        return False
+    if isinstance(answer, JobLostError):
+        return True
+    progress = progress_of(answer)
+    mapped = map_status(job.family, answer.get("status"))
+    return (
+        answer.get("status") != job.moodys_status
+        or (progress is not None and progress != job.progress)
+        or (mapped is not None and mapped != job.status)
+    )
 
 
-def _fetch(client: MoodysClient, family: str, ids: list[str]) -> dict[str, Any]:
-    """Moody's payload per id: a dict, ``_NOT_READY``, or a :class:`JobLostError`."""
-    if family == "workflow":
-        found: dict[str, Any] = client.workflows(ids)
-        single = client.workflow
-    elif family == "databridge":
-        found, single = {}, client.databridge_job_status
-    else:
-        found = client.platform_jobs(family, ids)
-
-        def single(job_id: str) -> dict | None:
-            return client.platform_job(family, job_id)
-
-    for missing in (i for i in ids if i not in found):
-        try:
-            payload = single(missing)
-        except JobLostError as lost:
-            found[missing] = lost
-            continue
-        if isinstance(payload, str):
-            payload = {"status": payload}
-        found[missing] = payload if payload is not None else _NOT_READY
-    return found
-
-
-def _progress(payload: dict) -> float | None:
-    value = payload.get("progress", payload.get("percentComplete"))
-    return float(value) if isinstance(value, int | float) else None
-
-
-def _apply(job: Job, payload: Any, report: PollReport) -> dict | None:
-    """Write one poll's answer onto the job; return the payload to log if anything changed."""
-    if payload is _NOT_READY:
-        report.not_ready += 1
-        return None
-    if isinstance(payload, JobLostError):
+def _apply(job: Job, family: str, answer: Any, report: PollReport) -> dict:
+    """Write one changed answer onto the job; return the payload for the tracking log."""
+    if isinstance(answer, JobLostError):
         set_job_status(job, JobStatus.FAILED, reason=LOST)
-        job.last_error = str(payload)
-        job.moodys_status = f"HTTP {payload.status_code}"
+        job.last_error = str(answer)
+        job.moodys_status = f"HTTP {answer.status_code}"
         report.lost.append(job.id)
-        report.changed += 1
-        return {"lost": payload.status_code}
-    raw = payload.get("status")
-    mapped = map_moodys_status(raw)
-    progress = _progress(payload)
+        return {"lost": answer.status_code, "moodys_job_id": job.moodys_job_id}
+    raw = answer.get("status")
+    mapped = map_status(family, raw)
+    if mapped is not None and not can_transition(job.status, mapped):
+        log.warning("Job %s: Moody's says %r, not a move from %s", job.id, raw, job.status)
+        mapped = None
     if mapped is None:
         report.unknown_statuses[job.id] = str(raw)
         log.warning("Job %s (Moody's %s) has unknown status %r", job.id, job.moodys_job_id, raw)
-    changed = raw != job.moodys_status or (progress is not None and progress != job.progress)
-    job.moodys_status = raw
+    job.moodys_status = None if raw is None else str(raw)[:50]
+    progress = progress_of(answer)
     if progress is not None:
         job.progress = progress
     if mapped is not None and set_job_status(job, mapped):
-        changed = True
         if mapped is JobStatus.FINISHED:
             report.finished += 1
         elif mapped is JobStatus.FAILED:
-            job.last_error = failure_message(payload)
-    if not changed:
-        return None
-    report.changed += 1
-    return payload
+            report.failed += 1
+            job.last_error = failure_message(answer) or f"Moody's job {job.moodys_job_id} FAILED"
+    return answer
 
 
-def failure_message(payload: dict) -> str:
-    """The task errors and summary of a FAILED Moody's job, as one sentence."""
-    messages = [
-        error.get("message", "")
-        for task in payload.get("tasks") or payload.get("jobs") or []
-        for error in ((task.get("output") or {}).get("errors") or [])
-        if isinstance(error, dict)
-    ]
-    summary = (payload.get("details") or {}).get("summary") or payload.get("summary")
-    return "; ".join(m for m in [*messages, summary if isinstance(summary, str) else ""] if m)
+def _write(
+    engine: Engine,
+    tracked: dict[int, TrackedJob],
+    answers: dict[int, Any],
+    now: datetime,
+    report: PollReport,
+) -> None:
+    """One transaction: changed jobs through the state machine plus their tracking rows, a bulk
+    ``last_polled_at`` for the others."""
+    changed = [job_id for job_id, answer in answers.items() if _changed(tracked[job_id], answer)]
+    changed_ids = set(changed)
+    quiet = [job_id for job_id in answers if job_id not in changed_ids]
+    report.not_ready += sum(1 for answer in answers.values() if answer is NOT_READY)
+    with transaction(engine) as session:
+        for start in range(0, len(changed), _WRITE_CHUNK):
+            ids = changed[start : start + _WRITE_CHUNK]
+            for job in session.scalars(select(Job).where(Job.id.in_(ids))):
+                seen = tracked[job.id]
+                if job.status != seen.status:
+                    continue  # changed meanwhile (an operator action): the next tick sees it
+                payload = _apply(job, seen.family, answers[job.id], report)
+                job.last_polled_at = now
+                report.polled += 1
+                report.changed += 1
+                session.add(
+                    JobTrackingLog(
+                        job_id=job.id,
+                        tracked_at=now,
+                        moodys_job_id=seen.moodys_job_id,
+                        status=job.status,
+                        moodys_status=job.moodys_status,
+                        progress=job.progress,
+                        payload=payload,
+                    )
+                )
+        for start in range(0, len(quiet), _WRITE_CHUNK):
+            ids = quiet[start : start + _WRITE_CHUNK]
+            session.execute(
+                update(Job)
+                .where(Job.id.in_(ids), Job.status.in_(list(JOB_IN_FLIGHT)))
+                .values(last_polled_at=now),
+                execution_options={"synchronize_session": False},
+            )
+            report.polled += len(ids)
+
+
+def _limit_hours(limits: float | Mapping[str, float] | None, job: TrackedJob) -> float | None:
+    if limits is None or isinstance(limits, int | float):
+        return limits
+    return limits.get(str(job.batch_type))
+
+
+def _time_out(
+    engine: Engine, reader: Reader, overdue: list[TrackedJob], report: PollReport
+) -> None:
+    """Cancel overdue jobs at Moody's (best effort), then FAIL them with reason TIMEOUT."""
+    refused: dict[int, str] = {}
+    for job in overdue:
+        if reader.error:
+            return  # Moody's is down: the next tick cancels them
+        try:
+            with reader.call(job.id):
+                cancel_at_moodys(reader.client, job.family, job.moodys_job_id)
+        except MoodysApiError as error:
+            refused[job.id] = f"; cancel refused: {error}"
+        except Aborted:
+            return
+    with transaction(engine) as session:
+        for job in overdue:
+            row = session.get(Job, job.id)
+            if row is None or row.status not in JOB_IN_FLIGHT:
+                continue
+            set_job_status(row, JobStatus.FAILED, reason=TIMEOUT)
+            row.last_error = (
+                f"Moody's job {job.moodys_job_id} still {row.moodys_status or row.status} "
+                f"after the maximum poll duration of {job.batch_type}" + refused.get(job.id, "")
+            )
+            report.timed_out.append(job.id)
+
+
+def poll_limits(settings: Settings) -> dict[str, float]:
+    """The maximum poll duration (hours) of every batch type, from the settings."""
+    return {str(t): settings.max_poll_hours_for(t) for t in BatchType}
 
 
 def poll_in_flight(
-    engine: Engine, client: MoodysClient, *, max_poll_hours: float | None = None
+    engine: Engine,
+    client: MoodysClient,
+    *,
+    max_poll_hours: float | Mapping[str, float] | None = None,
+    polled_before: datetime | None = None,
 ) -> PollReport:
-    """One polling pass over every in-flight job; one transaction for all the writes.
+    """One polling pass over every in-flight job (or those not polled since ``polled_before``).
 
-    Jobs still in flight ``max_poll_hours`` after submission are cancelled at Moody's and
-    FAILED with reason TIMEOUT.
+    ``max_poll_hours``: one limit for all jobs, or a limit per batch type; jobs in flight longer
+    than that since submission are cancelled at Moody's and FAILED with reason TIMEOUT.
     """
     report = PollReport()
+    reader = Reader(engine, client)
     with transaction(engine) as session:
-        by_family: dict[str, dict[int, tuple[str, JobStatus]]] = defaultdict(dict)
-        for job in in_flight_jobs(session):
-            by_family[job.moodys_family or "riskdata"][job.id] = (job.moodys_job_id, job.status)
-    payloads: dict[tuple[str, str], Any] = {}
-    for family, jobs in by_family.items():
-        fetched = _fetch(client, family, [moodys_id for moodys_id, _ in jobs.values()])
-        payloads.update({(family, moodys_id): p for moodys_id, p in fetched.items()})
-
+        jobs = tracked_jobs(session, polled_before=polled_before)
+    by_family: dict[str, list[TrackedJob]] = {}
+    for job in jobs:
+        by_family.setdefault(job.family, []).append(job)
+    answers: dict[int, Any] = {}
+    try:
+        for family, family_jobs in by_family.items():
+            reader.read_family(family, family_jobs, answers)
+    except Aborted:
+        pass  # keep what was read
     now = utcnow()
-    with transaction(engine) as session:
-        for family, jobs in by_family.items():
-            for job_id, (moodys_id, polled_status) in jobs.items():
-                job = session.get(Job, job_id)
-                if job is None or job.status != polled_status:
-                    continue  # changed meanwhile (an operator action): next tick sees it
-                logged = _apply(job, payloads.get((family, moodys_id), _NOT_READY), report)
-                job.last_polled_at = now
-                report.polled += 1
-                if logged is not None:
-                    session.add(
-                        JobTrackingLog(
-                            job_id=job.id,
-                            tracked_at=now,
-                            moodys_job_id=moodys_id,
-                            status=job.status,
-                            moodys_status=job.moodys_status,
-                            progress=job.progress,
-                            payload=logged,
-                        )
-                    )
-    if max_poll_hours is not None:
-        _time_out(engine, client, now - timedelta(hours=max_poll_hours), report)
+    tracked = {job.id: job for job in jobs}
+    _write(engine, tracked, answers, now, report)
+    ended = {i for i, answer in answers.items() if _ends(tracked[i], answer)}
+    overdue = [
+        job
+        for job in jobs
+        if job.id in answers
+        and job.id not in ended
+        and job.submitted_at is not None
+        and (limit := _limit_hours(max_poll_hours, job)) is not None
+        and job.submitted_at < now - timedelta(hours=limit)
+    ]
+    if overdue:
+        _time_out(engine, reader, overdue, report)
+    report.calls, report.retries, report.error = reader.calls, reader.retries, reader.error
     return report
 
 
+def _ends(job: TrackedJob, answer: Any) -> bool:
+    if isinstance(answer, JobLostError):
+        return True
+    if answer is NOT_READY:
+        return False
+    mapped = map_status(job.family, answer.get("status"))
+    return mapped is not None and mapped not in JOB_IN_FLIGHT
+
+
 def cancel_at_moodys(client: MoodysClient, family: str, moodys_job_id: str) -> None:
-    """The cancel call of a job's family (Platform PATCH, legacy workflow DELETE)."""
+    """The cancel call of a job's family (Platform PATCH, legacy workflow DELETE); Data Bridge
+    jobs cannot be cancelled, so nothing is sent for them."""
     if family == "workflow":
         client.request("DELETE", f"/riskmodeler/v1/workflows/{moodys_job_id}")
     elif family != "databridge":
         client.request(
             "PATCH", f"/platform/{family}/v1/jobs/{moodys_job_id}", json={"status": "CANCELLED"}
         )
-
-
-def _time_out(engine: Engine, client: MoodysClient, cutoff: datetime, report: PollReport) -> None:
-    with transaction(engine) as session:
-        overdue = [
-            (job.id, job.moodys_family, job.moodys_job_id)
-            for job in in_flight_jobs(session, submitted_before=cutoff)
-        ]
-    for job_id, family, moodys_job_id in overdue:
-        try:
-            cancel_at_moodys(client, family or "riskdata", moodys_job_id)
-        except MoodysApiError as error:
-            log.warning("Cancelling timed-out job %s failed: %s", job_id, error)
-        with transaction(engine) as session:
-            job = session.get(Job, job_id)
-            if set_job_status(job, JobStatus.FAILED, reason=TIMEOUT):
-                job.last_error = f"No result from Moody's job {moodys_job_id} before {cutoff}"
-                report.timed_out.append(job_id)
