@@ -17,6 +17,8 @@ STATES = [
     ("NC", "Wilmington", 34.21, -77.89),
 ]
 CONSTRUCTION = ["Wood frame", "Masonry", "Reinforced concrete", "Steel"]
+LINES_OF_BUSINESS = ["Personal Property", "Commercial Property"]
+CEDANT = "IRP Sample Cedant"
 
 
 def sample_exposure(import_file: str, accounts: int = 20) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -30,6 +32,9 @@ def sample_exposure(import_file: str, accounts: int = 20) -> tuple[pd.DataFrame,
                 "ACCNTNUM": account,
                 "ACCNTNAME": f"Insured {a}",
                 "POLICYNUM": f"P{a:06d}",
+                "CEDANTID": "IRPS",
+                "CEDANTNAME": CEDANT,
+                "LOBNAME": rng.choice(LINES_OF_BUSINESS),
                 "BLANLIMAMT": rng.randint(1, 50) * 1e5,
             }
         )

@@ -43,7 +43,12 @@ class Settings(BaseSettings):
     source_database_url: SecretStr | None = Field(
         default=None, description="Customer source database for data extraction SQL files."
     )
-    sql_dir: Path | None = Field(default=None, description="Folder of the extraction SQL files.")
+    sql_dir: Path | None = Field(
+        default=None, description="Folder of the SQL files (import_files/, portfolio_mapping/)."
+    )
+    databridge_database_url: SecretStr | None = Field(
+        default=None, description="Data Bridge SQL Server for the portfolio mapping SQL files."
+    )
     max_in_flight_per_batch: int = Field(
         default=500, description="Throttle: jobs of one batch at Moody's at once."
     )

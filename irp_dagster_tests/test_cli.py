@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import openpyxl
 from click.testing import CliRunner
 from sqlalchemy import select
@@ -15,8 +17,8 @@ from irp_dagster.persistence.models import Configuration
 def test_demo_runs_the_cycle_to_completed() -> None:
     result = CliRunner().invoke(main, ["demo", "--clock-factor", "3000", "--timeout", "120"])
     assert result.exit_code == 0, result.output
-    assert "batch edm_creation: COMPLETED" in result.output
-    assert "FINISHED" in result.output
+    assert "Cycle COMPLETED" in result.output
+    assert re.search(r"^rdm_export\s+COMPLETED\s+38\s+38\s+0\s+0$", result.output, re.M)
 
 
 def test_sample_workbook_validates_and_a_broken_one_names_the_sheet(tmp_path) -> None:

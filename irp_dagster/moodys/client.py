@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
@@ -53,6 +54,13 @@ class SubmittedJob:
 RetryCallback = Callable[[RetryEvent], None]
 
 
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process: building one (loading the CA bundle) costs tens
+    of milliseconds, and clients are created per run and per sensor tick."""
+    return httpx.create_ssl_context()
+
+
 class _Retryable(Exception):
     def __init__(self, response: httpx.Response | None, error: Exception | None) -> None:
         self.response, self.error = response, error
@@ -82,10 +90,6 @@ def _error_body(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _route(url: httpx.URL | str) -> str:
-    return urlsplit(str(url)).path
-
-
 class MoodysClient:
     """Low-level transport plus the typed operations the engine uses."""
 
@@ -105,6 +109,7 @@ class MoodysClient:
     ) -> None:
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"),
+            verify=tls_context(),
             headers={"Authorization": api_key, "x-rms-resource-group-id": resource_group_id},
             timeout=timeout_seconds,
             transport=transport,
@@ -294,17 +299,6 @@ class MoodysClient:
         return self.request(
             "POST", "/platform/import/v1/folders", json=body, request_id=request_id
         ).json()
-
-    def upload(self, upload_url: str, content: bytes, content_type: str = "text/csv") -> None:
-        """PUT a file to the storage URL an import folder handed out (no API credentials)."""
-        with httpx.Client(timeout=self._http.timeout) as storage:
-            response = storage.put(
-                upload_url, content=content, headers={"Content-Type": content_type}
-            )
-        if not response.is_success:
-            raise MoodysApiError(
-                "PUT", _route(upload_url), response.status_code, None, "file upload refused"
-            )
 
     # -- polling --------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from irp_dagster.domain.statuses import (
     BATCH_TERMINAL,
     JOB_FULFILLED,
     JOB_IN_FLIGHT,
+    JOB_TERMINAL,
     BatchStatus,
     ConfigurationStatus,
     CycleStatus,
@@ -44,7 +45,7 @@ from irp_dagster.persistence.repository import (
 from irp_dagster.services.handlers import (
     BatchContext,
     SubmitOutcome,
-    UpstreamMissingError,
+    SubmitRejectedError,
     handler_for,
 )
 from irp_dagster.services.recon import collect_results
@@ -131,6 +132,23 @@ def configuration_context(engine: Engine, cycle_name: str) -> BatchContext:
             if configuration
             else []
         )
+        job_rows = (
+            session.execute(
+                select(
+                    Batch.batch_type,
+                    JobConfiguration.key,
+                    JobConfiguration.skipped,
+                    Job.skipped,
+                    Job.status,
+                )
+                .join(Job, Job.batch_id == Batch.id)
+                .join(JobConfiguration, Job.job_configuration_id == JobConfiguration.id)
+                .where(Batch.configuration_id == configuration.id)
+                .order_by(Job.id)
+            ).all()
+            if configuration
+            else []
+        )
     results: dict[BatchType, dict[str, dict]] = defaultdict(dict)
     for batch_type, key, result in rows:
         results[BatchType(batch_type)][key] = result
@@ -138,7 +156,24 @@ def configuration_context(engine: Engine, cycle_name: str) -> BatchContext:
         cycle=cycle_name,
         configuration=(configuration.data or {}) if configuration else {},
         results=dict(results),
+        ended=_ended_keys(job_rows),
     )
+
+
+def _ended_keys(job_rows) -> dict[BatchType, frozenset[str]]:
+    """Per batch type, the job configurations that are over: skipped, or whose latest live job
+    is terminal (rows in job id order)."""
+    latest: dict[tuple[BatchType, str], bool] = {}
+    for batch_type, key, config_skipped, job_skipped, status in job_rows:
+        if config_skipped:
+            latest[(BatchType(batch_type), key)] = True
+        elif not job_skipped:
+            latest[(BatchType(batch_type), key)] = status in JOB_TERMINAL
+    ended: dict[BatchType, set[str]] = defaultdict(set)
+    for (batch_type, key), over in latest.items():
+        if over:
+            ended[batch_type].add(key)
+    return {t: frozenset(keys) for t, keys in ended.items()}
 
 
 def _record_retry(engine: Engine, job_id: int | None):
@@ -227,7 +262,7 @@ def _submit_one(engine, client, handler, batch_type, job_id, request_id, data, p
         set_job_status(session.get(Job, job_id), JobStatus.SUBMITTING)
     try:
         outcome = handler.submit(client, data, request_id, prepared, _record_retry(engine, job_id))
-    except (MoodysApiError, UpstreamMissingError) as error:
+    except (MoodysApiError, SubmitRejectedError) as error:
         if isinstance(error, MoodysApiError) and not error.is_definitive:
             raise  # outcome unknown: stays SUBMITTING, a re-run re-sends the same key
         with transaction(engine) as session:

@@ -17,7 +17,7 @@ from irp_dagster.moodys.client import MoodysClient
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.models import Batch, BatchReconLog, Job, JobConfiguration, utcnow
 from irp_dagster.persistence.repository import recon_input, set_batch_status
-from irp_dagster.services.handlers import handler_for
+from irp_dagster.services.handlers import MoodysJobRef, handler_for
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,14 @@ def collect_results(engine: Engine, client: MoodysClient, batch_id: int) -> int:
         handler = handler_for(batch.batch_type)
         todo = list(
             session.execute(
-                select(Job.id, JobConfiguration.data)
+                select(
+                    Job.id,
+                    JobConfiguration.data,
+                    Job.moodys_family,
+                    Job.moodys_job_id,
+                    Job.moodys_url,
+                    Job.submission_request,
+                )
                 .join(JobConfiguration, Job.job_configuration_id == JobConfiguration.id)
                 .where(
                     Job.batch_id == batch_id,
@@ -43,7 +50,12 @@ def collect_results(engine: Engine, client: MoodysClient, batch_id: int) -> int:
                 )
             )
         )
-    results = {job_id: handler.collect_result(client, data) for job_id, data in todo}
+    results = {
+        job_id: handler.collect_result(
+            client, data, MoodysJobRef(family, moodys_id, url, request or {})
+        )
+        for job_id, data, family, moodys_id, url, request in todo
+    }
     with transaction(engine) as session:
         for job_id, result in results.items():
             session.get(Job, job_id).result = result

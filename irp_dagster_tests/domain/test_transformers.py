@@ -151,3 +151,30 @@ def test_rdm_export_analyses_then_groups_first_is_seed_no_metadata() -> None:
 def test_rdm_export_without_rdm_name_is_empty() -> None:
     config = {**CONFIG, "metadata": {**META, "Export RDM Name": None}}
     assert transform(BatchType.RDM_EXPORT, config) == []
+
+
+def test_reference_workbook_gives_the_prior_systems_job_counts() -> None:
+    """The real workbook (7 databases, 11 base portfolios, 93 analyses, 96 groups of which 8
+    rollups): 465 jobs, as the prior system's transformers would make them."""
+    from irp_dagster.workbook import validate_workbook
+    from irp_dagster_tests.conftest import SHARED_DIR
+
+    path = SHARED_DIR / "fixtures" / "valid_excel_configuration.xlsx"
+    if not path.is_file():
+        pytest.skip(f"{path} is not available")
+    config = validate_workbook(path).configuration
+    counts = {str(t): len(transform(t, config)) for t in BatchType}
+    assert counts == {
+        "data_extraction": 11,
+        "edm_creation": 7,
+        "portfolio_creation": 11,
+        "mri_import": 11,
+        "treaty_creation": 18,
+        "edm_upgrade": 7,
+        "geohaz": 11,
+        "portfolio_mapping": 11,
+        "analysis": 93,
+        "grouping": 88,
+        "grouping_rollup": 8,
+        "rdm_export": 93 + 96,
+    }

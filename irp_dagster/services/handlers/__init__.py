@@ -5,7 +5,8 @@ A handler has these steps, each called by the generic batch services:
   or a missing data server leaves the database untouched);
 - ``ready``: whether a job can be submitted now (e.g. RDM export jobs wait for the seed's RDM);
 - ``submit``: one job's request, sent with the job's idempotency key;
-- ``collect_result``: after the job FINISHED, what downstream batches need (ids, names, URIs).
+- ``collect_result``: after the job FINISHED, what downstream batches need (ids, names, URIs),
+  read from the finished Moody's job itself where it says (:class:`MoodysJobRef`).
 Handlers read upstream outcomes from :class:`BatchContext` (the domain tables), never by
 re-deriving names.
 """
@@ -20,7 +21,12 @@ from irp_dagster.domain.batch_types import BatchType, JobFamily
 from irp_dagster.moodys.client import MoodysClient, RetryCallback
 
 
-class UpstreamMissingError(LookupError):
+class SubmitRejectedError(Exception):
+    """The job cannot be submitted as it stands (a definitive local refusal, e.g. a missing
+    script or an EDM without its cedant): the job ends in ERROR with this message."""
+
+
+class UpstreamMissingError(SubmitRejectedError, LookupError):
     """A job needs an upstream outcome that is not recorded (upstream not FINISHED)."""
 
 
@@ -32,6 +38,9 @@ class BatchContext:
     #: batch type -> job configuration key -> recorded result, for FINISHED/FORCED_OK jobs of
     #: the cycle's current configuration (this batch's own included)
     results: Mapping[BatchType, Mapping[str, dict[str, Any]]] = field(default_factory=dict)
+    #: batch type -> keys of job configurations that are over: skipped, or whose latest live
+    #: job is terminal (whatever its outcome)
+    ended: Mapping[BatchType, frozenset[str]] = field(default_factory=dict)
 
     def result(self, batch_type: BatchType, key: str) -> dict[str, Any]:
         try:
@@ -44,6 +53,31 @@ class BatchContext:
 
     def find(self, batch_type: BatchType, key: str) -> dict[str, Any] | None:
         return self.results.get(batch_type, {}).get(key)
+
+    def has_ended(self, batch_type: BatchType, key: str) -> bool:
+        return key in self.ended.get(batch_type, frozenset())
+
+
+@dataclass(frozen=True)
+class MoodysJobRef:
+    """A submitted job as recorded: how it is polled (``family``: a Platform api name,
+    ``workflow`` or ``databridge``), its Moody's id and what the handler submitted."""
+
+    family: str | None
+    job_id: str | None
+    url: str | None = None
+    #: the job's recorded submission request (``SubmitOutcome.request``)
+    request: Mapping[str, Any] = field(default_factory=dict)
+
+    def payload(self, client: MoodysClient) -> dict[str, Any]:
+        """The job's current Moody's payload ({} when it has none or is not ready)."""
+        if not self.job_id or self.family in (None, "sync"):
+            return {}
+        if self.family == "workflow":
+            return client.workflow(self.job_id) or {}
+        if self.family == "databridge":
+            return {"status": client.databridge_job_status(self.job_id)}
+        return client.platform_job(self.family, self.job_id) or {}
 
 
 @dataclass(frozen=True)
@@ -80,7 +114,9 @@ class SubmitHandler:
     ) -> SubmitOutcome:
         raise NotImplementedError
 
-    def collect_result(self, client: MoodysClient, data: dict[str, Any]) -> dict[str, Any]:
+    def collect_result(
+        self, client: MoodysClient, data: dict[str, Any], job: MoodysJobRef
+    ) -> dict[str, Any]:
         return {}
 
 
@@ -98,7 +134,19 @@ def register(batch_type: BatchType):
 #: Handler modules in service. A module is listed once its calls are verified against the mock's
 #: faithful surface (tests of the batch type end to end); the batch types it registers then
 #: appear as assets.
-ENABLED_MODULES: tuple[str, ...] = ("edm_creation",)
+ENABLED_MODULES: tuple[str, ...] = (
+    "data_extraction",
+    "edm_creation",
+    "portfolio_creation",
+    "mri_import",
+    "treaty_creation",
+    "edm_upgrade",
+    "geohaz",
+    "portfolio_mapping",
+    "analysis",
+    "grouping",
+    "rdm_export",
+)
 
 
 def load_all() -> None:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from irp_dagster.domain.batch_types import BatchType, JobFamily
 from irp_dagster.moodys.client import MoodysClient, RetryCallback
-from irp_dagster.services.handlers import BatchContext, SubmitHandler, SubmitOutcome, register
-
-DATA_SERVER = "databridge-1"
-
-
-def derived_key(request_id: str, step: str) -> str:
-    """A stable idempotency key for a job's auxiliary call, so a retry reuses it too."""
-    return str(uuid.uuid5(uuid.UUID(request_id), step))
+from irp_dagster.services.handlers import (
+    BatchContext,
+    MoodysJobRef,
+    SubmitHandler,
+    SubmitOutcome,
+    register,
+)
+from irp_dagster.services.handlers._common import (
+    DATA_SERVER,
+    async_outcome,
+    derived_key,
+    exposure_path,
+)
 
 
 @register(BatchType.EDM_CREATION)
@@ -35,15 +39,12 @@ class EdmCreationHandler(SubmitHandler):
         body = {"exposureName": name, "serverId": prepared["server_id"]}
         path = f"/platform/riskdata/v1/exposuresets/{exposure_set_id}/exposures"
         job = client.submit(path, body, request_id, on_retry=on_retry)
-        return SubmitOutcome(
-            family=JobFamily.PLATFORM,
-            moodys_job_id=job.job_id,
-            moodys_url=job.location,
-            request={"path": path, "body": body},
-            response={"status_code": job.status_code, "location": job.location},
-        )
+        return async_outcome(JobFamily.PLATFORM, path, body, job)
 
-    def collect_result(self, client: MoodysClient, data: dict[str, Any]) -> dict[str, Any]:
+    def collect_result(
+        self, client: MoodysClient, data: dict[str, Any], job: MoodysJobRef
+    ) -> dict[str, Any]:
+        """EDM names are unique at Moody's, so the exposure is found by its name."""
         exposure = client.find_exposure(data["Database"])
         if exposure is None:
             raise LookupError(f"EDM {data['Database']!r} finished but is not listed by Moody's")
@@ -51,5 +52,5 @@ class EdmCreationHandler(SubmitHandler):
             "exposure_id": str(exposure["exposureId"]),
             "exposure_name": exposure["exposureName"],
             "database_name": exposure.get("databaseName"),
-            "uri": f"/platform/riskdata/v1/exposures/{exposure['exposureId']}",
+            "uri": exposure_path(str(exposure["exposureId"])),
         }
