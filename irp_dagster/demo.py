@@ -141,10 +141,20 @@ def run_demo(
 def _run(result: DemoResult, workbook: Path, timeout_seconds: float, echo) -> None:
     """Drive the cycle as the daemon would: configuration, then ticks of the polling sensor and
     of declarative automation, executing the runs they request (each run key once)."""
-    from irp_dagster.definitions import defs
+    from irp_dagster.definitions import build_definitions
+    from irp_dagster.defs.resources import DatabaseResource, MoodysResource
     from irp_dagster.defs.sensors import moodys_job_sensor
 
     url = os.environ["IRP_DATABASE_URL"]
+    defs = build_definitions(
+        {
+            "database": DatabaseResource(url=url),
+            "moodys": MoodysResource(
+                base_url=os.environ["IRP_MOODYS_BASE_URL"],
+                api_key=os.environ["IRP_MOODYS_API_KEY"],
+            ),
+        }
+    )
     upgrade(url)
     engine = cached_engine(url)
     register_workbook(engine, CYCLE, workbook)

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     moodys_timeout_seconds: float = 30.0
     moodys_max_retries: int = 5
     workbook_dir: Path | None = None
+    reference_checks: bool = Field(
+        default=True,
+        description="Check the workbook's profiles, schemes, EDMs and RDM against Moody's.",
+    )
     source_database_url: SecretStr | None = Field(
         default=None, description="Customer source database for data extraction SQL files."
     )

@@ -39,6 +39,11 @@ def test_config_load_registers_the_cycle_and_stores_the_configuration(
     tmp_path, monkeypatch
 ) -> None:
     monkeypatch.setenv("IRP_HOME", str(tmp_path / "home"))
+    # No Moody's here: reference checks off (the demo in this process may have bound the
+    # resources to IRP_MOODYS_* variables, so give them values too).
+    monkeypatch.setenv("IRP_REFERENCE_CHECKS", "false")
+    monkeypatch.setenv("IRP_MOODYS_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("IRP_MOODYS_API_KEY", "unused")
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     url = f"sqlite:///{tmp_path / 'irp.sqlite'}"
     monkeypatch.setenv("IRP_DATABASE_URL", url)

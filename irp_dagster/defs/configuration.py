@@ -7,9 +7,11 @@ which stops every batch of the cycle from starting.
 import dagster as dg
 
 from irp_dagster.defs.partitions import cycles
-from irp_dagster.defs.resources import DatabaseResource
+from irp_dagster.defs.resources import DatabaseResource, MoodysResource
 from irp_dagster.domain.statuses import ConfigurationStatus
+from irp_dagster.moodys.references import MoodysReferenceChecker
 from irp_dagster.services.configurations import load_configuration
+from irp_dagster.settings import Settings
 
 WORKBOOK_VALID = "workbook_valid"
 
@@ -21,10 +23,22 @@ WORKBOOK_VALID = "workbook_valid"
     check_specs=[dg.AssetCheckSpec(WORKBOOK_VALID, asset="configuration", blocking=True)],
 )
 def configuration(
-    context: dg.AssetExecutionContext, database: DatabaseResource
+    context: dg.AssetExecutionContext, database: DatabaseResource, moodys: MoodysResource
 ) -> dg.MaterializeResult:
-    """The cycle's configuration workbook, validated and stored as the current version."""
-    loaded = load_configuration(database.engine(), context.partition_key)
+    """The cycle's configuration workbook, validated and stored as the current version.
+
+    With ``IRP_REFERENCE_CHECKS`` on (the default) the names the workbook refers to are looked
+    up at Moody's once each; an unreachable Moody's is reported as a REF error of the workbook.
+    """
+    if Settings().reference_checks:
+        with moodys.client() as client:
+            loaded = load_configuration(
+                database.engine(),
+                context.partition_key,
+                reference_checker=MoodysReferenceChecker(client),
+            )
+    else:
+        loaded = load_configuration(database.engine(), context.partition_key)
     valid = loaded.status is not ConfigurationStatus.ERROR
     metadata: dict[str, dg.RawMetadataValue] = {
         "configuration_id": loaded.configuration_id,

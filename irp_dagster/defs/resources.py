@@ -23,48 +23,42 @@ class DatabaseResource(dg.ConfigurableResource):
 
 
 class MoodysResource(dg.ConfigurableResource):
-    """The Moody's Risk Modeler API (or the local mock: only the base URL differs)."""
+    """The Moody's Risk Modeler API (or the local mock: only the base URL differs).
 
-    base_url: str = Field(description="e.g. https://api-euw1.rms.com")
-    api_key: str = Field(description="raw API key, sent as Authorization")
-    resource_group_id: str
-    timeout_seconds: float = 30.0
-    max_retries: int = 5
+    A field left unset is read from the ``IRP_MOODYS_*`` settings when a client is made.
+    """
+
+    base_url: str | None = Field(default=None, description="e.g. https://api-euw1.rms.com")
+    api_key: str | None = Field(default=None, description="raw API key, sent as Authorization")
+    resource_group_id: str | None = None
+    timeout_seconds: float | None = None
+    max_retries: int | None = None
     backoff_max_seconds: float = 120.0
 
     def client(self) -> MoodysClient:
+        settings = Settings()
         return MoodysClient(
-            self.base_url,
-            self.api_key,
-            self.resource_group_id,
-            timeout_seconds=self.timeout_seconds,
-            max_retries=self.max_retries,
+            self.base_url or settings.moodys_base_url,
+            self.api_key or settings.moodys_api_key.get_secret_value(),
+            self.resource_group_id or settings.moodys_resource_group_id,
+            timeout_seconds=self.timeout_seconds or settings.moodys_timeout_seconds,
+            max_retries=settings.moodys_max_retries
+            if self.max_retries is None
+            else self.max_retries,
             backoff_max_seconds=self.backoff_max_seconds,
         )
 
 
-def _env_or_default(name: str, default: str) -> str | dg.EnvVar:
+def _secret_env(name: str) -> dg.EnvVar | None:
+    """``EnvVar(name)`` when the environment has it (deployment), else read at use time."""
     import os
 
-    return dg.EnvVar(name) if name in os.environ else default
+    return dg.EnvVar(name) if name in os.environ else None
 
 
 def default_resources() -> dict[str, dg.ConfigurableResource]:
-    """Resources bound to the environment, falling back to the embedded defaults."""
-    import os
-
-    settings = Settings()
+    """Resources bound to the environment; unset values fall back to the embedded defaults."""
     return {
-        "database": DatabaseResource(
-            url=dg.EnvVar("IRP_DATABASE_URL") if "IRP_DATABASE_URL" in os.environ else None
-        ),
-        "moodys": MoodysResource(
-            base_url=_env_or_default("IRP_MOODYS_BASE_URL", settings.moodys_base_url),
-            api_key=_env_or_default(
-                "IRP_MOODYS_API_KEY", settings.moodys_api_key.get_secret_value()
-            ),
-            resource_group_id=_env_or_default(
-                "IRP_MOODYS_RESOURCE_GROUP_ID", settings.moodys_resource_group_id
-            ),
-        ),
+        "database": DatabaseResource(url=_secret_env("IRP_DATABASE_URL")),
+        "moodys": MoodysResource(api_key=_secret_env("IRP_MOODYS_API_KEY")),
     }

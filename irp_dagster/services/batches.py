@@ -23,6 +23,7 @@ from irp_dagster.domain.statuses import (
     JOB_IN_FLIGHT,
     BatchStatus,
     ConfigurationStatus,
+    CycleStatus,
     JobStatus,
 )
 from irp_dagster.domain.transformers import transform
@@ -79,6 +80,10 @@ def ensure_batch(engine: Engine, cycle_name: str, batch_type: BatchType) -> tupl
     """The batch of this type for the cycle's configuration, creating it (and its jobs) once."""
     with transaction(engine) as session:
         cycle = get_cycle(session, cycle_name)
+        if cycle.status is not CycleStatus.ACTIVE:
+            raise BatchNotReadyError(
+                f"Cycle {cycle_name!r} is {cycle.status}; it takes no new work"
+            )
         configuration = current_configuration(session, cycle.id)
         if configuration is None or configuration.status not in SUBMITTABLE:
             state = configuration.status if configuration else "missing"

@@ -257,9 +257,13 @@ def test_missing_databases_sheet_writes_only_the_error_configuration(
         assert session.scalar(select(func.count()).select_from(Batch)) == 0
 
 
+@pytest.mark.parametrize("reference_checks", [True, False], ids=["checks", "no-checks"])
 def test_unreachable_moodys_fails_clearly_and_writes_no_batch(
-    database_url, engine, sample_workbook
+    database_url, engine, sample_workbook, monkeypatch, reference_checks
 ) -> None:
+    """With reference checks the workbook is rejected (REF-011, nothing else written); without,
+    the batch step fails naming the unreachable host, before writing a batch or a job."""
+    monkeypatch.setenv("IRP_REFERENCE_CHECKS", str(reference_checks).lower())
     register_workbook(engine, CYCLE, sample_workbook)
     moodys = MoodysResource(
         base_url="http://127.0.0.1:9",
@@ -271,8 +275,14 @@ def test_unreachable_moodys_fails_clearly_and_writes_no_batch(
     )
     result = _configuration_then_batch(database_url, moodys)
     assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    assert "unreachable" in failure.event_specific_data.error.to_string()
+    if reference_checks:
+        with transaction(engine) as session:
+            (row,) = session.scalars(select(Configuration)).all()
+        assert row.status is ConfigurationStatus.ERROR
+        assert {e["code"] for e in row.errors} == {"REF-011"}
+    else:
+        failure = next(e for e in result.all_events if e.is_step_failure)
+        assert "unreachable" in failure.event_specific_data.error.to_string()
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(Batch)) == 0
         assert session.scalar(select(func.count()).select_from(Job)) == 0
