@@ -172,8 +172,16 @@ def test_schedules_request_their_jobs_and_the_sweep_never_overlaps(ops_env) -> N
 
 
 def test_the_code_location_carries_the_jobs_and_schedules() -> None:
-    from irp_dagster.definitions import defs
+    # Not ``irp_dagster.definitions``: importing it binds the resources to this process's
+    # environment once, for every later test (the demo sets its own).
+    import irp_dagster.defs
+    from irp_dagster.defs.resources import DatabaseResource, MoodysResource
 
+    unbound = MoodysResource(base_url="http://127.0.0.1:9", api_key="k", resource_group_id="rg")
+    defs = dg.Definitions.merge(
+        dg.load_definitions_from_package_module(irp_dagster.defs),
+        dg.Definitions(resources={"database": DatabaseResource(), "moodys": unbound}),
+    )
     assert defs.resolve_job_def(SWEEP_JOB).name == SWEEP_JOB
     assert defs.resolve_job_def("cycle_summary").name == "cycle_summary"
     names = {s.name for s in defs.schedules}
