@@ -274,6 +274,10 @@ def _submit_one(engine, client, handler, batch_type, job_id, request_id, data, p
         return
     with transaction(engine) as session:
         job = session.get(Job, job_id)
+        if job.status is not JobStatus.SUBMITTING:
+            # A concurrent submitter (e.g. the recovery sweep re-sending the same request id)
+            # already recorded this job and polling moved it on: nothing left to record.
+            return
         job.submission_request = outcome.request
         job.submission_response = outcome.response
         if outcome.skip_reason:
