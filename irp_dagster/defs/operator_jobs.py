@@ -30,6 +30,8 @@ from irp_dagster.services.recon import ReconOutcome
 from irp_dagster.services.reports import batch_metadata
 
 OPERATOR_TAGS = {"irp/kind": "operator_action"}
+#: Operator runs leave the run queue before batch runs (those have priorities -2 .. 2).
+JOB_TAGS = {**OPERATOR_TAGS, "dagster/priority": "10"}
 ACTOR_HELP = "Who acts (audit). The run's dagster/user tag wins; blank means the OS user."
 REASON_HELP = "Why (kept in the audit trail)."
 
@@ -192,12 +194,15 @@ def _operator_job(
                 tags["irp/cycle"] = result.cycle
             context.instance.add_run_tags(context.run_id, tags)
             if isinstance(config, SetPriorityConfig):
-                level = config.priority.strip().lower()
-                _apply_run_priority(context, config.cycle, config.batch_type, level)
+                batch_type, level = (
+                    config.batch_type.strip().lower(),
+                    config.priority.strip().lower(),
+                )
+                _apply_run_priority(context, config.cycle, batch_type, level)
             for outcome in refresh_batches(engine, result, client, context.log_event):
                 context.log.info("Batch %s reconciled: %s", outcome.batch_id, outcome.status)
 
-    @dg.job(name=name, description=doc, tags=OPERATOR_TAGS)
+    @dg.job(name=name, description=doc, tags=JOB_TAGS)
     def _job() -> None:
         _op()
 

@@ -31,7 +31,19 @@ IN_PROGRESS = [
     dg.DagsterRunStatus.STARTED,
 ]
 #: Op jobs that never submit to Moody's (any other running op job may: top-ups wait for it).
-NON_SUBMITTING_JOBS = frozenset({"cycle_summary"})
+NON_SUBMITTING_JOBS = frozenset(
+    {
+        "cycle_summary",
+        "operator_cancel_job",
+        "operator_cancel_batch",
+        "operator_skip_job",
+        "operator_skip_job_configuration",
+        "operator_force_ok_job",
+        "operator_pause_batch",
+        "operator_set_priority",
+        "operator_archive_cycle",
+    }
+)
 
 
 def _runs_submitting(instance: dg.DagsterInstance) -> tuple[bool, set[tuple[str, str]]]:

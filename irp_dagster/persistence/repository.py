@@ -309,8 +309,8 @@ class TrackedJob(NamedTuple):
 
 
 def tracked_jobs(session: Session, *, polled_before: datetime | None = None) -> list[TrackedJob]:
-    """Every in-flight job with a Moody's id (or only those not polled since ``polled_before``),
-    as plain rows: one query, no ORM objects."""
+    """Every in-flight job with a Moody's id, as plain rows (one query, no ORM objects); with
+    ``polled_before``, only those not polled since then (never polled: submitted before then)."""
     query = (
         select(
             Job.id,
@@ -326,7 +326,9 @@ def tracked_jobs(session: Session, *, polled_before: datetime | None = None) -> 
         .where(Job.status.in_(list(JOB_IN_FLIGHT)), Job.moodys_job_id.is_not(None))
     )
     if polled_before is not None:
-        query = query.where(or_(Job.last_polled_at.is_(None), Job.last_polled_at < polled_before))
+        submitted_long_ago = or_(Job.submitted_at.is_(None), Job.submitted_at < polled_before)
+        never = and_(Job.last_polled_at.is_(None), submitted_long_ago)
+        query = query.where(or_(Job.last_polled_at < polled_before, never))
     rows = session.execute(query.order_by(Job.id))
     return [TrackedJob(i, BatchType(t), *rest) for i, t, *rest in rows]
 

@@ -32,6 +32,7 @@ FAILURES = (JobStatus.FAILED, JobStatus.ERROR, JobStatus.CANCELLED)
 MESSAGE_WIDTH = 300
 #: After this many attempts of one configuration, plain resubmission is not recommended.
 MAX_PLAIN_ATTEMPTS = 2
+AWAITING_NEXT = "resubmit the last job, or skip the configuration"
 
 
 def recommend(status: JobStatus, status_reason: str | None, attempts: int) -> str:
@@ -166,13 +167,15 @@ def _render(session: Session, batch: Batch) -> str:
     awaiting_ids = recon_input(session, batch.id).awaiting_action_configuration_ids
     if awaiting_ids:
         awaiting = session.execute(
-            select(JobConfiguration.id, JobConfiguration.key)
+            select(JobConfiguration.id, JobConfiguration.key, func.max(Job.id))
+            .outerjoin(Job, Job.job_configuration_id == JobConfiguration.id)
             .where(JobConfiguration.id.in_(awaiting_ids))
+            .group_by(JobConfiguration.id, JobConfiguration.key)
             .order_by(JobConfiguration.id)
         ).all()
         lines += ["### Awaiting action (every job skipped)", ""]
-        rows = [[i, key, "resubmit its last job, or skip the configuration"] for i, key in awaiting]
-        lines += [md_table(["configuration", "key", "recommended"], rows), ""]
+        rows = [[i, key, last, AWAITING_NEXT] for i, key, last in awaiting]
+        lines += [md_table(["configuration", "key", "last job", "next"], rows), ""]
     chains = _chains(session, batch.id)
     failed = _failed_rows(session, batch.id, chains)
     if failed:

@@ -24,6 +24,7 @@ from irp_dagster.domain.statuses import (
     JOB_TERMINAL,
     BatchStatus,
     ConfigurationStatus,
+    CycleStatus,
     JobStatus,
 )
 from irp_dagster.domain.transformers import transform
@@ -80,6 +81,10 @@ def ensure_batch(engine: Engine, cycle_name: str, batch_type: BatchType) -> tupl
     """The batch of this type for the cycle's configuration, creating it (and its jobs) once."""
     with transaction(engine) as session:
         cycle = get_cycle(session, cycle_name)
+        if cycle.status is not CycleStatus.ACTIVE:
+            raise BatchNotReadyError(
+                f"Cycle {cycle_name!r} is {cycle.status}; it takes no new work"
+            )
         configuration = current_configuration(session, cycle.id)
         if configuration is None or configuration.status not in SUBMITTABLE:
             state = configuration.status if configuration else "missing"
@@ -269,6 +274,10 @@ def _submit_one(engine, client, handler, batch_type, job_id, request_id, data, p
         return
     with transaction(engine) as session:
         job = session.get(Job, job_id)
+        if job.status is not JobStatus.SUBMITTING:
+            # A concurrent submitter (e.g. the recovery sweep re-sending the same request id)
+            # already recorded this job and polling moved it on: nothing left to record.
+            return
         job.submission_request = outcome.request
         job.submission_response = outcome.response
         if outcome.skip_reason:

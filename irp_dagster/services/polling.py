@@ -169,29 +169,30 @@ def _limit_hours(limits: float | Mapping[str, float] | None, job: TrackedJob) ->
 
 
 def _time_out(
-    engine: Engine, reader: Reader, overdue: list[TrackedJob], report: PollReport
+    engine: Engine, reader: Reader, overdue: list[tuple[TrackedJob, float]], report: PollReport
 ) -> None:
     """Cancel overdue jobs at Moody's (best effort), then FAIL them with reason TIMEOUT."""
     refused: dict[int, str] = {}
-    for job in overdue:
+    for job, _ in overdue:
         if reader.error:
             return  # Moody's is down: the next tick cancels them
         try:
             with reader.call(job.id):
                 cancel_at_moodys(reader.client, job.family, job.moodys_job_id)
         except MoodysApiError as error:
-            refused[job.id] = f"; cancel refused: {error}"
+            refused[job.id] = f"; Moody's refused the cancel: {error}"
         except Aborted:
             return
     with transaction(engine) as session:
-        for job in overdue:
+        for job, hours in overdue:
             row = session.get(Job, job.id)
             if row is None or row.status not in JOB_IN_FLIGHT:
                 continue
             set_job_status(row, JobStatus.FAILED, reason=TIMEOUT)
             row.last_error = (
-                f"Moody's job {job.moodys_job_id} still {row.moodys_status or row.status} "
-                f"after the maximum poll duration of {job.batch_type}" + refused.get(job.id, "")
+                f"Moody's job {job.moodys_job_id} still {row.moodys_status or row.status} after "
+                f"the maximum poll duration of {job.batch_type} ({hours:g} h)"
+                + refused.get(job.id, "; cancelled at Moody's")
             )
             report.timed_out.append(job.id)
 
@@ -231,7 +232,7 @@ def poll_in_flight(
     _write(engine, tracked, answers, now, report)
     ended = {i for i, answer in answers.items() if _ends(tracked[i], answer)}
     overdue = [
-        job
+        (job, limit)
         for job in jobs
         if job.id in answers
         and job.id not in ended

@@ -233,12 +233,27 @@ def test_set_priority_patches_moodys_and_reprioritises_waiting_runs(
     instance.delete_run(waiting.run_id)
 
 
-def test_the_code_location_serves_every_operator_job_and_notification_sensor():
-    from irp_dagster.definitions import defs
+def test_the_defs_package_serves_every_operator_job_and_notification_sensor():
+    # As irp_dagster.definitions loads it; that module itself is not imported here because it
+    # binds the resources to the environment once per process (the demo sets it later).
+    import irp_dagster.defs
+
+    defs = dg.Definitions.merge(
+        dg.load_definitions_from_package_module(irp_dagster.defs),
+        dg.Definitions(
+            resources={
+                "database": DatabaseResource(),
+                "moodys": MoodysResource(
+                    base_url="http://127.0.0.1:9", api_key="k", resource_group_id="rg"
+                ),
+            }
+        ),
+    )
 
     for job_def in oj.OPERATOR_JOBS:
         served = defs.resolve_job_def(job_def.name)
         assert served.tags["irp/kind"] == "operator_action"
+        assert served.tags["dagster/priority"] == "10"  # ahead of batch runs in the queue
         assert set(served.required_resource_keys) >= {"database", "moodys"}
     for name in ("batch_failure_notification_sensor", "run_failure_notification_sensor"):
         assert defs.resolve_sensor_def(name).name == name

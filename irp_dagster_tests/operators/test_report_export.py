@@ -50,7 +50,8 @@ def test_batch_report_tells_the_operator_what_to_do(engine, history):
     assert report.startswith(f"## edm_creation (batch {built.batch_id}): ACTIVE")
     assert "| SKIPPED | 3 |" in report and "| FINISHED | 1 |" in report
     assert "### Awaiting action" in report
-    assert f"| {built.configuration_ids[1]} | EDM1 | resubmit its last job" in report
+    awaiting = f"| {built.configuration_ids[1]} | EDM1 | {built.job_ids[1]} | resubmit the last job"
+    assert awaiting in report
     failed = report.split("### Failed jobs")[1].split("###")[0]
     assert f"| {third} | EDM0 | R{third} | FAILED |" in failed
     assert "EDM quota exceeded" in failed and "tried 3 times" in failed

@@ -100,6 +100,8 @@ def add_batch(
         )
         session.add(batch)
         session.flush()
+        if not moodys_ids:
+            return batch.id, []
         configs = session.scalars(
             insert(JobConfiguration).returning(JobConfiguration.id, sort_by_parameter_order=True),
             [{"batch_id": batch.id, "key": f"k{i}", "data": {}} for i in range(len(moodys_ids))],
@@ -130,3 +132,102 @@ def jobs_by_id(engine: Engine, ids: list[int]) -> list[Job]:
 
 def hours_ago(hours: float) -> datetime:
     return utcnow() - timedelta(hours=hours)
+
+
+CYCLE = "2026-Q1"
+
+
+@pytest.fixture(scope="session")
+def sample_workbook(tmp_path_factory) -> Path:
+    from irp_dagster.workbook import write_sample_workbook
+
+    return write_sample_workbook(tmp_path_factory.mktemp("wb") / "sample.xlsx")
+
+
+def resources_for(database_url: str, mock) -> dict:
+    from irp_dagster.defs.resources import DatabaseResource, MoodysResource
+
+    return {
+        "database": DatabaseResource(url=database_url),
+        "moodys": MoodysResource(
+            base_url=mock.base_url,
+            api_key="test-key",
+            resource_group_id=RG,
+            max_retries=2,
+            backoff_max_seconds=0.05,
+        ),
+    }
+
+
+class CycleEnv:
+    """A registered cycle, a persistent Dagster instance, the real assets, sensor and jobs."""
+
+    def __init__(self, engine: Engine, url: str, instance, mock) -> None:
+        import dagster as dg
+
+        from irp_dagster.defs.batch_assets import batch_assets
+        from irp_dagster.defs.configuration import configuration
+        from irp_dagster.defs.schedules import cycle_summary, recovery_sweep
+        from irp_dagster.defs.sensors import moodys_job_sensor
+
+        self.engine, self.instance, self.mock = engine, instance, mock
+        self.resources = resources_for(url, mock)
+        self.defs = dg.Definitions(
+            assets=[configuration, *batch_assets],
+            jobs=[recovery_sweep, cycle_summary],
+            sensors=[moodys_job_sensor],
+            resources=self.resources,
+            executor=dg.in_process_executor,
+        )
+
+    def materialize(self, *keys, raise_on_error: bool = True):
+        job = self.defs.resolve_implicit_global_asset_job_def()
+        return job.execute_in_process(
+            asset_selection=list(keys),
+            partition_key=CYCLE,
+            instance=self.instance,
+            raise_on_error=raise_on_error,
+        )
+
+    def tick(self):
+        import dagster as dg
+
+        from irp_dagster.defs.sensors import moodys_job_sensor
+
+        with dg.build_sensor_context(
+            instance=self.instance, resources=self.resources, definitions=self.defs
+        ) as context:
+            return moodys_job_sensor(context)
+
+    def run_job(self, name: str, run_config: dict | None = None):
+        job = self.defs.resolve_job_def(name)
+        return job.execute_in_process(instance=self.instance, run_config=run_config or {})
+
+    def jobs(self) -> list[Job]:
+        with transaction(self.engine) as session:
+            return list(session.scalars(select(Job).order_by(Job.id)))
+
+    def posts(self, path: str = "/platform/riskdata/v1/exposuresets/*/exposures") -> int:
+        return len(self.mock.state.journal(path, "POST"))
+
+
+@pytest.fixture
+def ops_env(sqlite_engine, mock_server) -> Iterator[CycleEnv]:
+    """SQLite, the mock, a persistent Dagster instance with cycle ``CYCLE`` as a partition."""
+    import dagster as dg
+
+    from irp_dagster.defs.partitions import cycles
+
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(cycles.name, [CYCLE])
+        url = sqlite_engine.url.render_as_string(False)
+        yield CycleEnv(sqlite_engine, url, instance, mock_server)
+
+
+@pytest.fixture
+def cycle_env(ops_env, sample_workbook) -> CycleEnv:
+    """``ops_env`` with the sample workbook registered as cycle ``CYCLE``."""
+    from irp_dagster.services.configurations import register_workbook
+
+    register_workbook(ops_env.engine, CYCLE, sample_workbook)
+    return ops_env

@@ -267,7 +267,9 @@ def test_max_poll_duration_per_batch_type_cancels_and_fails_with_timeout(
     )
     for job in (edm_job, upgrade_job):
         assert (job.status, job.status_reason) == (JobStatus.FAILED, TIMEOUT)
-        assert "maximum poll duration" in job.last_error
+        assert (
+            "maximum poll duration" in job.last_error and "cancelled at Moody's" in job.last_error
+        )
     assert analysis_job.status is fresh_job.status is JobStatus.QUEUED
     cancels = [
         (e["method"], e["path"], e["body"])
@@ -297,7 +299,7 @@ def test_timeout_still_fails_the_job_when_moodys_refuses_the_cancel(
     assert report.timed_out == [job_id]
     (job,) = jobs_by_id(sqlite_engine, [job_id])
     assert (job.status, job.status_reason) == (JobStatus.FAILED, TIMEOUT)
-    assert "cancel refused" in job.last_error and "JOB-609" in job.last_error
+    assert "refused the cancel" in job.last_error and "JOB-609" in job.last_error
 
 
 def test_http_retries_are_recorded_per_call(sqlite_engine, mock_server, moodys_client):

@@ -81,3 +81,19 @@ def test_replacing_a_configuration_with_batches_is_refused(engine, workbook, tmp
     with pytest.raises(ConfigurationLockedError, match="edm_creation"):
         load_configuration(engine, CYCLE, changed)
     assert _rows(engine) == [(1, ConfigurationStatus.VALID)]
+
+
+def test_an_archived_cycle_gets_no_new_batch(engine, workbook) -> None:
+    from irp_dagster.domain.statuses import CycleStatus
+    from irp_dagster.persistence.models import Cycle
+    from irp_dagster.persistence.repository import set_cycle_status
+    from irp_dagster.services.batches import BatchNotReadyError, ensure_batch
+
+    register_workbook(engine, CYCLE, workbook)
+    load_configuration(engine, CYCLE)
+    with transaction(engine) as session:
+        set_cycle_status(session.scalars(select(Cycle)).one(), CycleStatus.ARCHIVED)
+    with pytest.raises(BatchNotReadyError, match="ARCHIVED"):
+        ensure_batch(engine, CYCLE, BatchType.EDM_CREATION)
+    with transaction(engine) as session:
+        assert session.scalar(select(func.count()).select_from(Batch)) == 0

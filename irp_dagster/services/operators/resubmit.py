@@ -251,7 +251,7 @@ def submit_now(
         cycle_name = cycle_of_batch(session, batch).name
     if paused:
         return "batch is PAUSED: the job(s) wait for resume"
-    limit = max_in_flight or Settings().max_in_flight_per_batch
+    limit = max_in_flight or Settings().max_in_flight_for(batch_type)
     try:
         report = submit_batch(engine, client, cycle_name, batch_type, max_in_flight=limit)
     except Exception as error:  # noqa: BLE001 - the action is committed; the sensor retries
