@@ -24,7 +24,7 @@ DEFAULT_MAX_POLL_HOURS_BY_TYPE: dict[str, float] = {
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="IRP_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="IRP_", extra="ignore", env_ignore_empty=True)
 
     home: Path = Field(default=Path(".irp"), description="Folder for embedded state (SQLite).")
     database_url: SecretStr | None = Field(

@@ -176,7 +176,7 @@ def _ended_keys(job_rows) -> dict[BatchType, frozenset[str]]:
     return {t: frozenset(keys) for t, keys in ended.items()}
 
 
-def _record_retry(engine: Engine, job_id: int | None):
+def record_retry(engine: Engine, job_id: int | None):
     def record(event: RetryEvent) -> None:
         with transaction(engine) as session:
             session.add(
@@ -261,7 +261,7 @@ def _submit_one(engine, client, handler, batch_type, job_id, request_id, data, p
     with transaction(engine) as session:
         set_job_status(session.get(Job, job_id), JobStatus.SUBMITTING)
     try:
-        outcome = handler.submit(client, data, request_id, prepared, _record_retry(engine, job_id))
+        outcome = handler.submit(client, data, request_id, prepared, record_retry(engine, job_id))
     except (MoodysApiError, SubmitRejectedError) as error:
         if isinstance(error, MoodysApiError) and not error.is_definitive:
             raise  # outcome unknown: stays SUBMITTING, a re-run re-sends the same key

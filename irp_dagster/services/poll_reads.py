@@ -27,7 +27,7 @@ from irp_dagster.moodys.errors import (
     MoodysUnreachableError,
 )
 from irp_dagster.persistence.repository import TrackedJob
-from irp_dagster.services.batches import _record_retry as record_retry
+from irp_dagster.services.batches import record_retry
 
 log = logging.getLogger(__name__)
 
