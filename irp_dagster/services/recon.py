@@ -20,6 +20,10 @@ from irp_dagster.persistence.repository import recon_input, set_batch_status
 from irp_dagster.services.handlers import MoodysJobRef, handler_for
 
 
+class ResultCollectionError(RuntimeError):
+    """Finished jobs whose outcome could not be read from Moody's (the others were recorded)."""
+
+
 @dataclass(frozen=True)
 class ReconOutcome:
     batch_id: int
@@ -50,15 +54,26 @@ def collect_results(engine: Engine, client: MoodysClient, batch_id: int) -> int:
                 )
             )
         )
-    results = {
-        job_id: handler.collect_result(
-            client, data, MoodysJobRef(family, moodys_id, url, request or {})
-        )
-        for job_id, data, family, moodys_id, url, request in todo
-    }
+    results: dict[int, dict] = {}
+    failures: dict[int, str] = {}
+    for job_id, data, family, moodys_id, url, request in todo:
+        try:
+            results[job_id] = handler.collect_result(
+                client, data, MoodysJobRef(family, moodys_id, url, request or {})
+            )
+        except Exception as error:  # noqa: BLE001 - recorded per job, raised together below
+            failures[job_id] = f"Moody's job {moodys_id}: {type(error).__name__}: {error}"
     with transaction(engine) as session:
         for job_id, result in results.items():
             session.get(Job, job_id).result = result
+        for job_id, message in failures.items():
+            session.get(Job, job_id).last_error = f"Outcome not collected: {message}"
+    if failures:
+        raise ResultCollectionError(
+            f"Batch {batch_id}: {len(failures)} finished job(s) have no recorded outcome yet "
+            "(the recovery sweep retries): "
+            + "; ".join(f"job {job_id} ({message})" for job_id, message in failures.items())
+        )
     return len(results)
 
 
