@@ -18,6 +18,7 @@ from irp_dagster.moodys.client import MoodysClient
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.repository import batches_ready_for_recon, batches_waiting_to_submit
 from irp_dagster.services.batches import submit_batch
+from irp_dagster.services.operators import batch_priority, dagster_priority
 from irp_dagster.services.polling import poll_in_flight, poll_limits
 from irp_dagster.settings import Settings
 
@@ -57,6 +58,14 @@ def _runs_submitting(instance: dg.DagsterInstance) -> tuple[bool, set[tuple[str,
         cycle = run.tags.get("dagster/partition")
         busy |= {(cycle, str(t)) for t in IMPLEMENTED if batch_key(t) in run.asset_selection}
     return everything, busy
+
+
+def recon_tags(batch_id: int, batch_type: str, priority: str | None) -> dict[str, str]:
+    """Run tags of a batch's reconciliation; an operator's priority becomes the run priority."""
+    tags = {"irp/batch_type": str(batch_type), "irp/batch_id": str(batch_id)}
+    if priority is not None:
+        tags["dagster/priority"] = str(dagster_priority(priority))
+    return tags
 
 
 def top_up(
@@ -119,16 +128,16 @@ def moodys_job_sensor(
         else:
             notes += top_up(context, engine, client, settings)
     with transaction(engine) as session:
-        ready = batches_ready_for_recon(session)
+        ready = [r for r in batches_ready_for_recon(session) if r[1] in IMPLEMENTED]
+        priorities = {batch_id: batch_priority(session, batch_id) for batch_id, *_ in ready}
     requests = [
         dg.RunRequest(
             run_key=f"recon:{batch_id}:{state}",
             partition_key=cycle,
             asset_selection=[results_key(batch_type)],
-            tags={"irp/batch_type": str(batch_type), "irp/batch_id": str(batch_id)},
+            tags=recon_tags(batch_id, batch_type, priorities[batch_id]),
         )
         for batch_id, batch_type, cycle, state in ready
-        if batch_type in IMPLEMENTED
     ]
     summary = "; ".join(notes)
     context.log.info("%s; %d batch(es) ready for recon", summary, len(requests))

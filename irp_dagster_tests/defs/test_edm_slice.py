@@ -286,3 +286,16 @@ def test_unreachable_moodys_fails_clearly_and_writes_no_batch(
     with transaction(engine) as session:
         assert session.scalar(select(func.count()).select_from(Batch)) == 0
         assert session.scalar(select(func.count()).select_from(Job)) == 0
+
+
+def test_an_operator_priority_carries_over_to_the_recon_run(slice_env) -> None:
+    from irp_dagster.services.operators import set_priority
+
+    s = slice_env
+    s.submit()
+    with s.resources["moodys"].client() as client:
+        set_priority(s.engine, client, s.batch().id, "veryhigh", actor="ops")
+    s.mock.state.advance(3600)
+    (request,) = s.tick().run_requests
+    assert request.tags["dagster/priority"] == "2"
+    assert request.tags["irp/batch_id"] == str(s.batch().id)
