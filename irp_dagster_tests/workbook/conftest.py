@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,8 +9,8 @@ import openpyxl
 import pytest
 
 from irp_dagster.workbook import WorkbookValidation, validate_workbook, write_sample_workbook
+from irp_dagster_tests.conftest import SHARED_DIR
 
-SHARED_DIR = Path(os.environ.get("IRP_SHARED_DIR", Path(__file__).resolve().parents[3] / "shared"))
 REAL_WORKBOOK = SHARED_DIR / "fixtures" / "valid_excel_configuration.xlsx"
 
 Edit = Callable[[openpyxl.Workbook], None]
