@@ -116,3 +116,19 @@ def moodys_client(mock_server):
         backoff_max_seconds=0.05,
     ) as client:
         yield client
+
+
+def resources_against(database_url: str, base_url: str) -> dict:
+    """The project's resources on a test database and a mock Moody's with quick retries."""
+    from irp_dagster.defs.resources import DatabaseResource, MoodysResource
+
+    return {
+        "database": DatabaseResource(url=database_url),
+        "moodys": MoodysResource(
+            base_url=base_url,
+            api_key="test-key",
+            resource_group_id="00000000-0000-4000-8000-000000000001",
+            max_retries=2,
+            backoff_max_seconds=0.05,
+        ),
+    }

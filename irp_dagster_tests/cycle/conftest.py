@@ -14,7 +14,6 @@ from sqlalchemy import Engine, select
 from irp_dagster.defs.batch_assets import batch_assets
 from irp_dagster.defs.configuration import configuration
 from irp_dagster.defs.partitions import cycles
-from irp_dagster.defs.resources import DatabaseResource, MoodysResource
 from irp_dagster.defs.sensors import moodys_job_sensor
 from irp_dagster.demo import CycleDriver, quiet_dagster
 from irp_dagster.domain.batch_types import BatchType
@@ -22,6 +21,7 @@ from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.models import Batch, Job, JobConfiguration
 from irp_dagster.services.configurations import register_workbook
 from irp_dagster.workbook import write_sample_workbook
+from irp_dagster_tests.conftest import resources_against
 
 CYCLE = "2026-Q2"
 #: mock seconds per idle driver tick: the slowest job (HD, 20 + 3 + 900 s) needs 3 ticks
@@ -71,16 +71,7 @@ def cycle_env(database_url, engine, mock_server, sample_workbook, tmp_path, monk
         monkeypatch.delenv(name, raising=False)
     quiet_dagster()
     register_workbook(engine, CYCLE, sample_workbook)
-    resources = {
-        "database": DatabaseResource(url=database_url),
-        "moodys": MoodysResource(
-            base_url=mock_server.base_url,
-            api_key="test-key",
-            resource_group_id="00000000-0000-4000-8000-000000000001",
-            max_retries=2,
-            backoff_max_seconds=0.05,
-        ),
-    }
+    resources = resources_against(database_url, mock_server.base_url)
     defs = dg.Definitions(
         assets=[configuration, *batch_assets],
         sensors=[moodys_job_sensor],

@@ -27,6 +27,7 @@ from irp_dagster.persistence.models import (
 )
 from irp_dagster.services.configurations import register_workbook
 from irp_dagster.workbook import write_sample_workbook
+from irp_dagster_tests.conftest import resources_against
 
 CYCLE = "2026-Q1"
 EDM = BatchType.EDM_CREATION
@@ -43,16 +44,7 @@ def slice_env(database_url, engine, mock_server, sample_workbook):
     register_workbook(engine, CYCLE, sample_workbook)
     with dg.instance_for_test() as instance:
         instance.add_dynamic_partitions(cycles.name, [CYCLE])
-        resources = {
-            "database": DatabaseResource(url=database_url),
-            "moodys": MoodysResource(
-                base_url=mock_server.base_url,
-                api_key="test-key",
-                resource_group_id="00000000-0000-4000-8000-000000000001",
-                max_retries=2,
-                backoff_max_seconds=0.05,
-            ),
-        }
+        resources = resources_against(database_url, mock_server.base_url)
         defs = dg.Definitions(
             assets=[configuration, *_slice_assets()],
             sensors=[moodys_job_sensor],
