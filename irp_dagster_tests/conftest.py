@@ -52,8 +52,9 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     try:
         yield url
     finally:
-        from irp_dagster.persistence.db import cached_engine
+        from irp_dagster.persistence.db import cached_engine, ready_engine
 
+        ready_engine.cache_clear()
         cached_engine.cache_clear()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

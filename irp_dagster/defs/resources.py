@@ -9,7 +9,7 @@ from pydantic import Field
 from sqlalchemy import Engine
 
 from irp_dagster.moodys.client import MoodysClient
-from irp_dagster.persistence.db import cached_engine
+from irp_dagster.persistence.db import ready_engine
 from irp_dagster.settings import Settings
 
 
@@ -19,7 +19,10 @@ class DatabaseResource(dg.ConfigurableResource):
     url: str | None = Field(default=None, description="SQLAlchemy URL (from IRP_DATABASE_URL)")
 
     def engine(self) -> Engine:
-        return cached_engine(self.url or Settings().resolved_database_url())
+        """The database, its schema at head: the embedded default is migrated on first use."""
+        if self.url:
+            return ready_engine(self.url, migrate=False)
+        return ready_engine(Settings().resolved_database_url(), migrate=True)
 
 
 class MoodysResource(dg.ConfigurableResource):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from alembic import command
@@ -79,3 +79,28 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
+class SchemaNotReadyError(RuntimeError):
+    """The domain database's schema is not at the code's head revision."""
+
+
+@cache
+def ready_engine(url: str, *, migrate: bool) -> Engine:
+    """The engine of a database whose schema is at head, checked once per process.
+
+    ``migrate`` upgrades it here (the embedded SQLite default, so a fresh ``dagster dev`` needs
+    no setup); otherwise a schema behind the code is an error naming the fix (deployments
+    migrate once at start, never from several processes at a time).
+    """
+    engine = cached_engine(url)
+    if migrate:
+        upgrade(url)
+        return engine
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise SchemaNotReadyError(
+            f"The domain database is at revision {current or '(empty)'} but the code needs "
+            f"{head}: run `irp db upgrade` against it first"
+        )
+    return engine
