@@ -15,19 +15,18 @@ from irp_dagster.domain.statuses import (
     JOB_IN_FLIGHT,
     JOB_TERMINAL,
     BatchStatus,
-    ConfigurationStatus,
     JobStatus,
 )
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.models import (
     Batch,
-    Configuration,
     Cycle,
     Job,
     JobConfiguration,
     OperatorAction,
     utcnow,
 )
+from irp_dagster_tests.factories import active_configuration
 
 CYCLE = "2026-Q1"
 
@@ -79,25 +78,7 @@ def build_batch(
 ) -> Built:
     """A cycle (created once), its configuration and a batch with one job per status."""
     with transaction(engine) as session:
-        row = session.scalar(select(Cycle).where(Cycle.name == cycle))
-        if row is None:
-            row = Cycle(name=cycle)
-            session.add(row)
-            session.flush()
-        configuration = session.scalar(
-            select(Configuration).where(Configuration.cycle_id == row.id)
-        )
-        if configuration is None:
-            configuration = Configuration(
-                cycle_id=row.id,
-                version=1,
-                file_name="w.xlsx",
-                content_hash="h",
-                data={},
-                status=ConfigurationStatus.ACTIVE,
-            )
-            session.add(configuration)
-            session.flush()
+        configuration = active_configuration(session, cycle)
         batch = Batch(configuration_id=configuration.id, batch_type=batch_type, status=batch_status)
         session.add(batch)
         session.flush()

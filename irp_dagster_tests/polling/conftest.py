@@ -13,16 +13,15 @@ import pytest
 from sqlalchemy import Engine, insert, select
 
 from irp_dagster.domain.batch_types import BatchType
-from irp_dagster.domain.statuses import BatchStatus, ConfigurationStatus, JobStatus
+from irp_dagster.domain.statuses import BatchStatus, JobStatus
 from irp_dagster.persistence.db import make_engine, transaction, upgrade
 from irp_dagster.persistence.models import (
     Batch,
-    Configuration,
-    Cycle,
     Job,
     JobConfiguration,
     utcnow,
 )
+from irp_dagster_tests.factories import active_configuration
 
 RG = "00000000-0000-4000-8000-000000000001"
 
@@ -73,25 +72,7 @@ def add_batch(
     now = utcnow()
     with transaction(engine) as session:
         name = cycle or f"c-{uuid.uuid4().hex[:6]}"
-        row = session.scalar(select(Cycle).where(Cycle.name == name))
-        if row is None:
-            row = Cycle(name=name)
-            session.add(row)
-            session.flush()
-            session.add(
-                Configuration(
-                    cycle_id=row.id,
-                    version=1,
-                    file_name="w.xlsx",
-                    content_hash="h",
-                    data={},
-                    status=ConfigurationStatus.ACTIVE,
-                )
-            )
-            session.flush()
-        configuration_id = session.scalar(
-            select(Configuration.id).where(Configuration.cycle_id == row.id)
-        )
+        configuration_id = active_configuration(session, name).id
         batch = Batch(
             configuration_id=configuration_id,
             batch_type=batch_type,

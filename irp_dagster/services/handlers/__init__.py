@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from irp_dagster.domain.batch_types import BatchType, JobFamily
@@ -132,30 +133,16 @@ def register(batch_type: BatchType):
     return decorate
 
 
-#: Handler modules in service. A module is listed once its calls are verified against the mock's
-#: faithful surface (tests of the batch type end to end); the batch types it registers then
-#: appear as assets.
-ENABLED_MODULES: tuple[str, ...] = (
-    "data_extraction",
-    "edm_creation",
-    "portfolio_creation",
-    "mri_import",
-    "treaty_creation",
-    "edm_upgrade",
-    "geohaz",
-    "portfolio_mapping",
-    "analysis",
-    "grouping",
-    "rdm_export",
-)
-
-
+@cache
 def load_all() -> None:
-    """Import every enabled handler module (each registers itself in HANDLERS)."""
+    """Import every handler module of this package once (each registers itself in HANDLERS);
+    modules starting with ``_`` are shared helpers."""
     import importlib
+    import pkgutil
 
-    for module in ENABLED_MODULES:
-        importlib.import_module(f"{__name__}.{module}")
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
 
 
 def handler_for(batch_type: BatchType) -> SubmitHandler:
