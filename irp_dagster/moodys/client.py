@@ -237,18 +237,13 @@ class MoodysClient:
         response = self.request("POST", path, json=body, request_id=request_id, on_retry=on_retry)
         return self._location_id(response, "POST", path)
 
-    def search(
-        self, path: str, filter_: str | None = None, *, max_rows: int | None = None, **params: Any
-    ) -> list[dict]:
-        """All rows of a Platform search (bare arrays), paging until a short page, or until
-        ``max_rows`` rows when the caller knows there can be no more (e.g. ``jobId IN``)."""
-        return list(self._pages(path, filter_, params, max_rows))
+    def search(self, path: str, filter_: str | None = None, **params: Any) -> list[dict]:
+        """All rows of a Platform search (bare arrays), paging until a short page."""
+        return list(self._pages(path, filter_, params))
 
-    def _pages(
-        self, path: str, filter_: str | None, params: dict[str, Any], max_rows: int | None
-    ) -> Iterator[dict]:
+    def _pages(self, path: str, filter_: str | None, params: dict[str, Any]) -> Iterator[dict]:
         offset = 0
-        while max_rows is None or offset < max_rows:
+        while True:
             query = {**params, "limit": PAGE_SIZE, "offset": offset}
             if filter_:
                 query["filter"] = filter_
@@ -302,36 +297,9 @@ class MoodysClient:
 
     # -- polling --------------------------------------------------------------------------------
 
-    def platform_jobs(self, api: str, job_ids: list[str]) -> dict[str, dict]:
-        """Bulk status of Platform jobs: one search per 100 ids; ids missing are left out."""
-        found: dict[str, dict] = {}
-        for start in range(0, len(job_ids), PAGE_SIZE):
-            chunk = job_ids[start : start + PAGE_SIZE]
-            quoted = ",".join(f'"{job_id}"' for job_id in chunk)
-            rows = self.search(
-                f"/platform/{api}/v1/jobs", f"jobId IN ({quoted})", max_rows=len(chunk)
-            )
-            for row in rows:
-                found[str(row["jobId"])] = row
-        return found
-
     def platform_job(self, api: str, job_id: str) -> dict | None:
         """One Platform job; ``None`` for 204 "not ready"; :class:`JobLostError` for 404/410."""
         return self._get_job(f"/platform/{api}/v1/jobs/{job_id}", job_id)
-
-    def workflows(self, workflow_ids: list[str]) -> dict[str, dict]:
-        """Bulk status of legacy v1 workflows (``ids=``, pages of 100)."""
-        found: dict[str, dict] = {}
-        for start in range(0, len(workflow_ids), PAGE_SIZE):
-            chunk = workflow_ids[start : start + PAGE_SIZE]
-            body = self.request(
-                "GET",
-                "/riskmodeler/v1/workflows",
-                params={"ids": ",".join(chunk), "limit": PAGE_SIZE, "offset": 0},
-            ).json()
-            for row in body.get("workflows", []):
-                found[str(row["id"])] = row
-        return found
 
     def workflow(self, workflow_id: str) -> dict | None:
         return self._get_job(f"/riskmodeler/v1/workflows/{workflow_id}", workflow_id)

@@ -7,7 +7,6 @@ first. Recon counts come from SQL aggregates (no Python loop over job rows).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
 
@@ -129,21 +128,8 @@ def batch_for_cycle(session: Session, cycle_name: str, batch_type: BatchType) ->
     return latest_batch(session, configuration.id, batch_type)
 
 
-def batch_cycle_name(session: Session, batch_id: int) -> str:
-    return session.scalar(
-        select(Cycle.name)
-        .join(Configuration, Configuration.cycle_id == Cycle.id)
-        .join(Batch, Batch.configuration_id == Configuration.id)
-        .where(Batch.id == batch_id)
-    )
 
 
-def in_flight_jobs(session: Session, *, submitted_before: datetime | None = None) -> list[Job]:
-    """Jobs that exist at Moody's and are not finished (the polling set), oldest first."""
-    query = select(Job).where(Job.status.in_(list(JOB_IN_FLIGHT)))
-    if submitted_before is not None:
-        query = query.where(Job.submitted_at < submitted_before)
-    return list(session.scalars(query.order_by(Job.id)))
 
 
 def _all_live_jobs_ended() -> ColumnElement[bool]:
@@ -192,14 +178,6 @@ def batches_ready_for_recon(session: Session) -> list[tuple[int, BatchType, str,
     return ready
 
 
-def batches_with_waiting_jobs(session: Session) -> list[tuple[int, BatchType, str]]:
-    """ACTIVE batches with live jobs not yet at Moody's: (batch id, type, cycle)."""
-    waiting = exists().where(
-        Job.batch_id == Batch.id,
-        Job.skipped.is_(False),
-        Job.status.in_([JobStatus.INITIATED, JobStatus.SUBMITTING]),
-    )
-    return _active_batches_where(session, waiting)
 
 
 def _active_batches_where(
@@ -287,9 +265,6 @@ def recon_input(session: Session, batch_id: int) -> ReconInput:
     )
 
 
-def touch_polled(jobs: Iterable[Job], when: datetime) -> None:
-    for job in jobs:
-        job.last_polled_at = when
 
 
 # -- polling and operations -----------------------------------------------------------------

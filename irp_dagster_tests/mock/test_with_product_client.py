@@ -28,8 +28,8 @@ def test_client_creates_an_edm_once_despite_accepted_then_error(moodys_client, m
     )
     assert state.workflows_for_request_id(key) == 1
     state.advance(500)
-    jobs = moodys_client.platform_jobs("riskdata", [submitted.job_id])
-    assert jobs[submitted.job_id]["status"] == "FINISHED"
+    (job,) = moodys_client.search(f"{RISKDATA}/jobs", f'jobId IN ("{submitted.job_id}")')
+    assert job["status"] == "FINISHED"
     exposure = moodys_client.find_exposure("EDM_CLIENT")
     assert exposure["databaseName"].startswith("EDM_CLIENT_")
     posts = state.journal(f"{RISKDATA}/exposuresets/*/exposures", "POST")

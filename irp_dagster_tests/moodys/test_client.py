@@ -115,14 +115,3 @@ def test_unreachable_host_is_named_without_the_key() -> None:
         client.find_dataserver_id("databridge-1")
     assert "127.0.0.1:9" in str(info.value)
     assert "secret-key-123" not in str(info.value)
-
-
-def test_bulk_status_pages_by_100_ids(mock_server, moodys_client) -> None:
-    ids = []
-    for i in range(250):
-        ids.append(_create_edm(moodys_client, f"RM_EDM_BULK_{i:03d}", str(uuid.uuid4())).job_id)
-    before = len(_journal(mock_server, "/platform/riskdata/v1/jobs", "GET"))
-    found = moodys_client.platform_jobs("riskdata", ids)
-    after = len(_journal(mock_server, "/platform/riskdata/v1/jobs", "GET"))
-    assert set(found) == set(ids)
-    assert after - before == 3
