@@ -17,7 +17,11 @@ POSTGRES_URL = os.environ.get(
     "IRP_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 )
 REQUIRE_POSTGRES = os.environ.get("IRP_REQUIRE_POSTGRES") == "1"
-SHARED_DIR = Path(os.environ.get("IRP_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
+#: Copies of ../shared fixtures, so a clone (and CI) runs every test: the field's reference
+#: workbook and the published contract of the legacy workflow routes.
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL_WORKBOOK = FIXTURES / "valid_excel_configuration.xlsx"
+LEGACY_OPENAPI = FIXTURES / "mock-surface-openapi.yml"
 
 
 def _postgres_reachable() -> str | None:

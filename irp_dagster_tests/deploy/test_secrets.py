@@ -20,7 +20,9 @@ PRIVATE_KEY = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----")
 AWS_KEY_ID = re.compile(r"\bAKIA[0-9A-Z]{16}\b")
 URL_PASSWORD = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]+:([^\s@/'\"]+)@")
 ASSIGNED_SECRET = re.compile(
-    r"(?i)(?<!\{)\b\w*(?:password|passwd|secret|api_?key|token)\w*['\"]?\s*[:=]\s*['\"]?([^\s'\"#,}]+)"
+    # the value must stand on the same line: a YAML key opening a block (a schema) is no secret
+    r"(?i)(?<!\{)\b\w*(?:password|passwd|secret|api_?key|token)\w*['\"]?[ \t]*[:=][ \t]*['\"]?"
+    r"([^\s'\"#,}]+)"
 )
 
 
@@ -91,6 +93,7 @@ def test_no_secret_in_committed_files() -> None:
         # Assembled here so that this file itself passes the scan.
         ("settings.py", 'URL = "postgresql://irp:' + 'hunter2@db:5432/irp"\n'),
         ("notes.md", "key: AKIA" + "ABCDEFGHIJKLMNOP\n"),
+        ("dagster.yaml", "storage:\n  postgres:\n    password:   hunter2\n"),
         ("id_rsa.txt", "-----BEGIN OPENSSH " + "PRIVATE KEY-----\n"),
     ],
 )
@@ -104,6 +107,7 @@ def test_the_scan_finds_planted_secrets(name: str, text: str) -> None:
         (".env.example", "POSTGRES_PASSWORD=change-me\nMOODYS_API_KEY=local-dev-key\n"),
         ("docker-compose.yml", "  DAGSTER_PG_PASSWORD: ${POSTGRES_PASSWORD:?set it}\n"),
         ("dagster.yaml", "      password: {env: DAGSTER_PG_PASSWORD}\n"),
+        ("api.yml", "        secretAccessKey:\n          type: string\n"),
         ("conftest.py", 'URL = f"postgresql://irp:{password}@db/irp"\n'),
         ("values.yaml", "envSecrets: [{name: irp-env}]\ngeneratePasswordSecret: false\n"),
     ],

@@ -157,12 +157,9 @@ def test_reference_workbook_gives_the_prior_systems_job_counts() -> None:
     """The real workbook (7 databases, 11 base portfolios, 93 analyses, 96 groups of which 8
     rollups): 465 jobs, as the prior system's transformers would make them."""
     from irp_dagster.workbook import validate_workbook
-    from irp_dagster_tests.conftest import SHARED_DIR
+    from irp_dagster_tests.conftest import REAL_WORKBOOK
 
-    path = SHARED_DIR / "fixtures" / "valid_excel_configuration.xlsx"
-    if not path.is_file():
-        pytest.skip(f"{path} is not available")
-    config = validate_workbook(path).configuration
+    config = validate_workbook(REAL_WORKBOOK).configuration
     counts = {str(t): len(transform(t, config)) for t in BatchType}
     assert counts == {
         "data_extraction": 11,

@@ -10,13 +10,12 @@ from urllib.parse import parse_qsl
 
 import httpx
 import jsonschema
-import pytest
 import yaml
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from irp_dagster_tests.conftest import SHARED_DIR
+from irp_dagster_tests.conftest import LEGACY_OPENAPI
 
 SCHEMAS = Path(__file__).parent / "schemas"
 REAL_HOST = "https://api-euw1.rms.com"
@@ -26,10 +25,7 @@ REAL_HOST = "https://api-euw1.rms.com"
 def legacy_spec() -> OpenAPI:
     """The trimmed spec with one documented correction (moodys-api.md §6 point 3): live
     ``Job.input``/``Job.output`` values are strings, not objects."""
-    path = SHARED_DIR / "moodys" / "mock-surface-openapi.yml"
-    if not path.is_file():
-        pytest.skip(f"{path} not available")
-    spec = yaml.safe_load(path.read_text())
+    spec = yaml.safe_load(LEGACY_OPENAPI.read_text())
     job = spec["components"]["schemas"]["Job"]["properties"]
     for field in ("input", "output"):
         job[field]["additionalProperties"] = {}

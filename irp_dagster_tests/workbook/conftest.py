@@ -9,17 +9,13 @@ import openpyxl
 import pytest
 
 from irp_dagster.workbook import WorkbookValidation, validate_workbook, write_sample_workbook
-from irp_dagster_tests.conftest import SHARED_DIR
-
-REAL_WORKBOOK = SHARED_DIR / "fixtures" / "valid_excel_configuration.xlsx"
+from irp_dagster_tests.conftest import REAL_WORKBOOK
 
 Edit = Callable[[openpyxl.Workbook], None]
 
 
 @pytest.fixture(scope="session")
 def real_workbook() -> Path:
-    if not REAL_WORKBOOK.is_file():
-        pytest.skip(f"real workbook not found at {REAL_WORKBOOK} (set IRP_SHARED_DIR)")
     return REAL_WORKBOOK
 
 
