@@ -41,6 +41,7 @@ def test_sample_cycle_completes_each_batch_built_from_upstream_results(
     }
     assert not run.failed_runs
     assert run.dagster_runs <= 2 * len(EXPECTED_JOBS) + 1  # + the configuration
+    assert env.instance.get_runs_count() == run.dagster_runs  # every run, not just counted ones
     config = validate_workbook(sample_workbook).configuration
     _exposure_is_built_where_upstream_put_it(env, config)
     _models_groups_and_exports_use_recorded_ids(env, config)

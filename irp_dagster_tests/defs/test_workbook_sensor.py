@@ -44,6 +44,9 @@ def test_new_then_unchanged_then_changed_workbook(drop_folder, database_url, eng
 
         again = _tick(instance, database_url, first.cursor)
         assert not again.run_requests and not again.dynamic_partitions_requests
+        # A lost cursor (sensor reset) asks again, under the same run key: Dagster drops it.
+        (replayed,) = _tick(instance, database_url, None).run_requests
+        assert replayed.run_key == first.run_requests[0].run_key
 
         (drop_folder / "2026-Q1.xlsx").write_bytes(b"second version")
         changed = _tick(instance, database_url, again.cursor)

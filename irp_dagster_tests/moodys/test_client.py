@@ -115,3 +115,43 @@ def test_unreachable_host_is_named_without_the_key() -> None:
         client.find_dataserver_id("databridge-1")
     assert "127.0.0.1:9" in str(info.value)
     assert "secret-key-123" not in str(info.value)
+
+
+def test_retry_after_is_waited_in_seconds_and_http_date_forms(mock_server) -> None:
+    """The client sleeps what Moody's asks (up to its cap), and reuses the request id."""
+    route = "/platform/riskdata/v1/exposuresets/*/exposures"
+    later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    _fault(
+        mock_server,
+        route=route,
+        method="POST",
+        kind="status",
+        status=429,
+        retry_after="7",
+        next_n=1,
+    )
+    _fault(
+        mock_server,
+        route=route,
+        method="POST",
+        kind="status",
+        status=429,
+        retry_after=later,
+        next_n=1,
+    )
+    waits: list[float] = []
+    request_id = str(uuid.uuid4())
+    with MoodysClient(
+        mock_server.base_url,
+        "test-api-key",
+        "00000000-0000-4000-8000-000000000001",
+        max_retries=3,
+        backoff_max_seconds=120,
+        sleep=waits.append,
+    ) as client:
+        assert _create_edm(client, "RM_EDM_WAITS", request_id).job_id
+    assert waits[0] == 7
+    assert 25 <= waits[1] <= 30
+    posts = _journal(mock_server, route, "POST")
+    assert [p["status"] for p in posts] == [429, 429, 202]
+    assert {p["headers"].get("x-rms-requestid") for p in posts} == {request_id}

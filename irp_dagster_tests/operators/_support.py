@@ -20,9 +20,12 @@ from irp_dagster.domain.statuses import (
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.models import (
     Batch,
+    Configuration,
     Cycle,
     Job,
     JobConfiguration,
+    JobRetry,
+    JobTrackingLog,
     OperatorAction,
     utcnow,
 )
@@ -115,7 +118,22 @@ def snapshot(engine: Engine) -> dict:
             "configs": session.execute(
                 select(JobConfiguration.id, JobConfiguration.skipped).order_by(JobConfiguration.id)
             ).all(),
-            "jobs": session.execute(select(Job.id, Job.status, Job.skipped).order_by(Job.id)).all(),
+            "jobs": session.execute(
+                select(
+                    Job.id,
+                    Job.status,
+                    Job.skipped,
+                    Job.moodys_job_id,
+                    Job.last_error,
+                    Job.status_reason,
+                ).order_by(Job.id)
+            ).all(),
+            "config_data": session.execute(
+                select(JobConfiguration.id, JobConfiguration.data).order_by(JobConfiguration.id)
+            ).all(),
+            "retries": session.scalar(select(func.count()).select_from(JobRetry)),
+            "tracking": session.scalar(select(func.count()).select_from(JobTrackingLog)),
+            "configurations": session.execute(select(Configuration.id, Configuration.status)).all(),
             "batches": session.execute(select(Batch.id, Batch.status).order_by(Batch.id)).all(),
             "cycles": session.execute(select(Cycle.name, Cycle.status)).all(),
         }
