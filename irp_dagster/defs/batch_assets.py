@@ -5,7 +5,10 @@ no polling inside a run); ``<type>_results`` collects each finished job's outcom
 the batch. The polling sensor requests ``<type>_results`` when the batch's jobs are all terminal.
 """
 
+from typing import Any
+
 import dagster as dg
+from sqlalchemy import Engine
 
 from irp_dagster.defs.partitions import cycles
 from irp_dagster.defs.resources import DatabaseResource, MoodysResource
@@ -126,16 +129,57 @@ def build_batch_assets(spec: BatchTypeSpec) -> list[dg.AssetsDefinition]:
                     check_name=BATCH_COMPLETED,
                     passed=outcome.status is BatchStatus.COMPLETED,
                     severity=dg.AssetCheckSeverity.ERROR,
-                    metadata={
-                        "batch_status": str(outcome.status),
-                        "unfulfilled_configs": outcome.summary["unfulfilled_configs"],
-                        "awaiting_action_configs": outcome.summary["awaiting_action_configs"],
-                    },
+                    metadata=_check_metadata(outcome.status, outcome.summary),
                 )
             ],
         )
 
     return [_batch, _results]
+
+
+def _check_metadata(status: BatchStatus, summary: dict) -> dict[str, Any]:
+    return {
+        "batch_status": str(status),
+        "unfulfilled_configs": summary["unfulfilled_configs"],
+        "awaiting_action_configs": summary["awaiting_action_configs"],
+    }
+
+
+def recon_events(
+    engine: Engine,
+    batch_id: int,
+    batch_type: BatchType,
+    cycle: str,
+    status: BatchStatus,
+    summary: dict,
+    *,
+    metadata: dict[str, Any] | None = None,
+    description: str | None = None,
+) -> list[dg.AssetMaterialization | dg.AssetCheckEvaluation]:
+    """What ``<type>_results`` would report for a batch reconciled outside it (by an operator
+    action or the recovery sweep): its materialization and ``batch_completed`` evaluation."""
+    key = results_key(batch_type)
+    return [
+        dg.AssetMaterialization(
+            asset_key=key,
+            partition=cycle,
+            description=description,
+            metadata={
+                "batch_id": batch_id,
+                **(metadata or {}),
+                **batch_metadata(engine, batch_id, implemented=IMPLEMENTED),
+            },
+        ),
+        dg.AssetCheckEvaluation(
+            asset_key=key,
+            check_name=BATCH_COMPLETED,
+            passed=status is BatchStatus.COMPLETED,
+            severity=dg.AssetCheckSeverity.ERROR,
+            blocking=not BATCH_TYPE_SPECS[batch_type].chain_on_failed,
+            partition=cycle,
+            metadata=_check_metadata(status, summary),
+        ),
+    ]
 
 
 batch_assets = [

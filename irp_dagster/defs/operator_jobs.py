@@ -16,10 +16,13 @@ import dagster as dg
 from pydantic import Field
 from sqlalchemy import Engine
 
-from irp_dagster.defs.batch_assets import BATCH_COMPLETED, IMPLEMENTED, batch_key, results_key
+from irp_dagster.defs.batch_assets import (
+    IMPLEMENTED,
+    batch_key,
+    recon_events,
+    results_key,
+)
 from irp_dagster.defs.resources import DatabaseResource, MoodysResource
-from irp_dagster.domain.batch_types import BATCH_TYPE_SPECS
-from irp_dagster.domain.statuses import BatchStatus
 from irp_dagster.moodys.client import MoodysClient
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.models import Batch
@@ -27,7 +30,6 @@ from irp_dagster.services import operators as ops
 from irp_dagster.services.batch_report import batch_report
 from irp_dagster.services.operators import ActionResult, OperatorActionError
 from irp_dagster.services.recon import ReconOutcome
-from irp_dagster.services.reports import batch_metadata
 
 OPERATOR_TAGS = {"irp/kind": "operator_action"}
 #: Operator runs leave the run queue before batch runs (those have priorities -2 .. 2).
@@ -115,27 +117,18 @@ def batch_state_events(
         batch_type = session.get(Batch, outcome.batch_id).batch_type
     if batch_type not in IMPLEMENTED or result.cycle is None:
         return []
-    key = results_key(batch_type)
-    metadata = {
-        "batch_id": outcome.batch_id,
-        "operator_action": f"{result.action} (audit {result.audit_id})",
-        **batch_metadata(engine, outcome.batch_id),
-        "batch_report": dg.MetadataValue.md(batch_report(engine, outcome.batch_id)),
-    }
-    check = dg.AssetCheckEvaluation(
-        asset_key=key,
-        check_name=BATCH_COMPLETED,
-        passed=outcome.status is BatchStatus.COMPLETED,
-        severity=dg.AssetCheckSeverity.ERROR,
-        blocking=not BATCH_TYPE_SPECS[batch_type].chain_on_failed,
-        partition=result.cycle,
+    return recon_events(
+        engine,
+        outcome.batch_id,
+        batch_type,
+        result.cycle,
+        outcome.status,
+        outcome.summary,
         metadata={
-            "batch_status": str(outcome.status),
-            "unfulfilled_configs": outcome.summary["unfulfilled_configs"],
-            "awaiting_action_configs": outcome.summary["awaiting_action_configs"],
+            "operator_action": f"{result.action} (audit {result.audit_id})",
+            "batch_report": dg.MetadataValue.md(batch_report(engine, outcome.batch_id)),
         },
     )
-    return [dg.AssetMaterialization(key, partition=result.cycle, metadata=metadata), check]
 
 
 def refresh_batches(

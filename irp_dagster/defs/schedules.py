@@ -12,11 +12,10 @@ from datetime import timedelta
 import dagster as dg
 from sqlalchemy import Engine
 
-from irp_dagster.defs.batch_assets import BATCH_COMPLETED, IMPLEMENTED, results_key
+from irp_dagster.defs.batch_assets import IMPLEMENTED, recon_events
 from irp_dagster.defs.resources import DatabaseResource, MoodysResource
 from irp_dagster.defs.sensors import IN_PROGRESS
-from irp_dagster.domain.statuses import BatchStatus
-from irp_dagster.services.reports import batch_metadata, cycle_summaries
+from irp_dagster.services.reports import cycle_summaries
 from irp_dagster.services.sweep import Reconciled, sweep
 from irp_dagster.settings import Settings
 
@@ -31,29 +30,17 @@ class SweepConfig(dg.Config):
 
 
 def _log_recon(context: dg.OpExecutionContext, engine: Engine, done: Reconciled) -> None:
-    key = results_key(done.batch_type)
-    metadata = batch_metadata(engine, done.batch_id, implemented=IMPLEMENTED)
-    context.log_event(
-        dg.AssetMaterialization(
-            asset_key=key,
-            partition=done.cycle,
-            description="Reconciled by the recovery sweep",
-            metadata={"batch_id": done.batch_id, "reconciled_by": SWEEP_JOB, **metadata},
-        )
-    )
-    context.log_event(
-        dg.AssetCheckEvaluation(
-            asset_key=key,
-            check_name=BATCH_COMPLETED,
-            passed=done.status is BatchStatus.COMPLETED,
-            partition=done.cycle,
-            metadata={
-                "batch_status": str(done.status),
-                "unfulfilled_configs": done.summary["unfulfilled_configs"],
-                "awaiting_action_configs": done.summary["awaiting_action_configs"],
-            },
-        )
-    )
+    for event in recon_events(
+        engine,
+        done.batch_id,
+        done.batch_type,
+        done.cycle,
+        done.status,
+        done.summary,
+        metadata={"reconciled_by": SWEEP_JOB},
+        description="Reconciled by the recovery sweep",
+    ):
+        context.log_event(event)
 
 
 @dg.op(out=dg.Out(dg.Nothing), description="Recover stuck submissions, stale polls and recons.")
