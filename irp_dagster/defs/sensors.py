@@ -18,7 +18,7 @@ from irp_dagster.moodys.client import MoodysClient
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.repository import batches_ready_for_recon, batches_waiting_to_submit
 from irp_dagster.services.batches import submit_batch
-from irp_dagster.services.operators import batch_priority, dagster_priority
+from irp_dagster.services.operators import batch_priorities, dagster_priority
 from irp_dagster.services.polling import poll_in_flight, poll_limits
 from irp_dagster.settings import Settings
 
@@ -129,13 +129,13 @@ def moodys_job_sensor(
             notes += top_up(context, engine, client, settings)
     with transaction(engine) as session:
         ready = [r for r in batches_ready_for_recon(session) if r[1] in IMPLEMENTED]
-        priorities = {batch_id: batch_priority(session, batch_id) for batch_id, *_ in ready}
+        priorities = batch_priorities(session, [batch_id for batch_id, *_ in ready])
     requests = [
         dg.RunRequest(
             run_key=f"recon:{batch_id}:{state}",
             partition_key=cycle,
             asset_selection=[results_key(batch_type)],
-            tags=recon_tags(batch_id, batch_type, priorities[batch_id]),
+            tags=recon_tags(batch_id, batch_type, priorities.get(batch_id)),
         )
         for batch_id, batch_type, cycle, state in ready
     ]

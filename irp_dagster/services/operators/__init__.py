@@ -13,6 +13,7 @@ from irp_dagster.services.operators._common import (
 from irp_dagster.services.operators.batches import (
     PRIORITIES,
     archive_cycle,
+    batch_priorities,
     batch_priority,
     dagster_priority,
     patch_priority,
@@ -35,6 +36,7 @@ __all__ = [
     "ActionResult",
     "OperatorActionError",
     "archive_cycle",
+    "batch_priorities",
     "batch_priority",
     "cancel_batch",
     "cancel_job",

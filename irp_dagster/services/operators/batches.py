@@ -10,6 +10,8 @@ rows (:func:`batch_priority`) and maps onto the ``dagster/priority`` run tag
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -112,19 +114,27 @@ def resume_batch(
     return submit_after(engine, client, result, max_in_flight)
 
 
-def batch_priority(session: Session, batch_id: int) -> str | None:
-    """The priority last set on the batch by an operator (None if never)."""
-    after = session.scalar(
-        select(OperatorAction.after)
+def batch_priorities(session: Session, batch_ids: Iterable[int]) -> dict[int, str]:
+    """The priority last set by an operator on each of these batches (absent if never): one
+    query for all of them."""
+    ids = list(batch_ids)
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(OperatorAction.target_id, OperatorAction.after)
         .where(
             OperatorAction.action == "set_priority",
             OperatorAction.target_type == "batch",
-            OperatorAction.target_id == batch_id,
+            OperatorAction.target_id.in_(ids),
         )
-        .order_by(OperatorAction.id.desc())
-        .limit(1)
+        .order_by(OperatorAction.id)
     )
-    return str(after["priority"]) if after else None
+    return {target: str(after["priority"]) for target, after in rows if after}
+
+
+def batch_priority(session: Session, batch_id: int) -> str | None:
+    """The priority last set on the batch by an operator (None if never)."""
+    return batch_priorities(session, [batch_id]).get(batch_id)
 
 
 def dagster_priority(level: str) -> int:
