@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import Engine, case, cast, func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
-from sqlalchemy.types import String
 
 from irp_dagster.domain.batch_types import BatchType
 from irp_dagster.domain.statuses import JobStatus
@@ -26,7 +25,7 @@ from irp_dagster.persistence.models import (
     OperatorAction,
 )
 from irp_dagster.persistence.repository import NotFoundError, get_cycle, recon_input
-from irp_dagster.services.reports import _md_table as md_table
+from irp_dagster.services.reports import md_table
 
 FAILURES = (JobStatus.FAILED, JobStatus.ERROR, JobStatus.CANCELLED)
 MESSAGE_WIDTH = 300
@@ -68,14 +67,6 @@ def cycle_batches(session: Session, cycle_name: str, batch_type: str | None = No
             raise NotFoundError(f"Unknown batch type {batch_type!r}") from None
     order = {t: n for n, t in enumerate(BatchType)}
     return sorted(session.scalars(query), key=lambda b: (order[b.batch_type], b.id))
-
-
-def _status_counts(session: Session, batch_id: int) -> list[list[Any]]:
-    shown = case((Job.skipped.is_(True), "SKIPPED"), else_=cast(Job.status, String))
-    rows = session.execute(
-        select(shown, func.count()).where(Job.batch_id == batch_id).group_by(shown).order_by(shown)
-    ).all()
-    return [[status, n] for status, n in rows]
 
 
 def effective_job_ids(batch_id: int) -> Subquery:
@@ -163,8 +154,10 @@ def batch_report(engine: Engine, batch_id: int) -> str:
 
 def _render(session: Session, batch: Batch) -> str:
     lines = [f"## {batch.batch_type} (batch {batch.id}): {batch.status}", ""]
-    lines += [md_table(["status", "jobs"], _status_counts(session, batch.id)), ""]
-    awaiting_ids = recon_input(session, batch.id).awaiting_action_configuration_ids
+    recon = recon_input(session, batch.id)
+    counts = sorted([status, n] for status, n in recon.job_status_counts.items())
+    lines += [md_table(["status", "jobs"], counts), ""]
+    awaiting_ids = recon.awaiting_action_configuration_ids
     if awaiting_ids:
         awaiting = session.execute(
             select(JobConfiguration.id, JobConfiguration.key, func.max(Job.id))

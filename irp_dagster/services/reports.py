@@ -35,13 +35,11 @@ def _cell(value: Any) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _md_table(header: list[str], rows: list[list[Any]]) -> str:
+def md_table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
-
-md_table = _md_table
 
 
 def _percent(part: int, whole: int) -> float:
@@ -171,12 +169,12 @@ def batch_metadata(
         "percent_complete": _percent(own.fulfilled, own.configurations),
         **_cycle_metadata(progress, implemented),
         "job_status_counts": dg.MetadataValue.md(
-            _md_table(["status", "jobs"], [[str(s), n] for s, n in sorted(counts.items())])
+            md_table(["status", "jobs"], [[str(s), n] for s, n in sorted(counts.items())])
         ),
     }
     if failed:
         metadata["failed_jobs"] = dg.MetadataValue.md(
-            _md_table(
+            md_table(
                 ["job", "configuration", "Moody's id", "status", "Moody's message"],
                 [[j, key, mid, str(st), (err or "")[:300]] for j, key, mid, st, err, _ in failed],
             )
@@ -186,7 +184,7 @@ def batch_metadata(
         title = f"first {shown} of {total} jobs\n\n" if total > shown else ""
         metadata["moodys_ids"] = dg.MetadataValue.md(
             title
-            + _md_table(
+            + md_table(
                 ["job", "configuration", "Moody's id", "status", "outcome"],
                 [[j, key, mid, str(st), _compact(res)] for j, key, mid, st, _, res in jobs],
             )
@@ -211,13 +209,13 @@ class CycleSummary:
         failed = sum(n for s, n in self.jobs.items() if s in _UNSUCCESSFUL)
         parts = [
             f"### Cycle {self.cycle}",
-            _md_table(["batch status", "batches"], sorted(self.batches.items())),
-            _md_table(["job status", "jobs"], sorted(self.jobs.items())),
+            md_table(["batch status", "batches"], sorted(self.batches.items())),
+            md_table(["job status", "jobs"], sorted(self.jobs.items())),
         ]
         if self.failures:
             parts.append(
                 f"{failed} unsuccessful job(s); the first {len(self.failures)}:\n\n"
-                + _md_table(
+                + md_table(
                     ["job", "batch type", "status", "Moody's id", "message"],
                     [[j, t, s, m, (e or "")[:300]] for j, t, s, m, e in self.failures],
                 )
