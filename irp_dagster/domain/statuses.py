@@ -72,6 +72,8 @@ JOB_IN_FLIGHT = frozenset(
     }
 )
 JOB_FULFILLED = frozenset({JobStatus.FINISHED, JobStatus.FORCED_OK})
+#: Ended without a result: what an operator resubmits or forces OK.
+JOB_UNSUCCESSFUL = frozenset({JobStatus.FAILED, JobStatus.ERROR, JobStatus.CANCELLED})
 BATCH_OPEN = frozenset({BatchStatus.INITIATED, BatchStatus.ACTIVE, BatchStatus.PAUSED})
 BATCH_TERMINAL = frozenset(
     {BatchStatus.COMPLETED, BatchStatus.FAILED, BatchStatus.CANCELLED, BatchStatus.ERROR}

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
 from irp_dagster.domain.batch_types import BatchType
-from irp_dagster.domain.statuses import JobStatus
+from irp_dagster.domain.statuses import JOB_UNSUCCESSFUL, JobStatus
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.models import (
     Batch,
@@ -27,7 +27,6 @@ from irp_dagster.persistence.models import (
 from irp_dagster.persistence.repository import NotFoundError, get_cycle, recon_input
 from irp_dagster.services.reports import md_table
 
-FAILURES = (JobStatus.FAILED, JobStatus.ERROR, JobStatus.CANCELLED)
 MESSAGE_WIDTH = 300
 #: After this many attempts of one configuration, plain resubmission is not recommended.
 MAX_PLAIN_ATTEMPTS = 2
@@ -109,7 +108,7 @@ def _failed_rows(session: Session, batch_id: int, chains: dict[int, list[Job]]) 
         select(Job, JobConfiguration.key)
         .join(latest, Job.id == latest.c.job_id)
         .join(JobConfiguration, Job.job_configuration_id == JobConfiguration.id)
-        .where(Job.status.in_(list(FAILURES)))
+        .where(Job.status.in_(list(JOB_UNSUCCESSFUL)))
         .order_by(Job.id)
     ).all()
     return [

@@ -14,7 +14,12 @@ from sqlalchemy import Engine, String, and_, case, cast, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from irp_dagster.domain.batch_types import BatchType
-from irp_dagster.domain.statuses import JOB_FULFILLED, BatchStatus, CycleStatus, JobStatus
+from irp_dagster.domain.statuses import (
+    JOB_FULFILLED,
+    JOB_UNSUCCESSFUL,
+    BatchStatus,
+    CycleStatus,
+)
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.models import (
     Batch,
@@ -27,7 +32,6 @@ from irp_dagster.persistence.models import (
 
 FAILED_SHOWN = 20
 JOBS_SHOWN = 50
-_UNSUCCESSFUL = (JobStatus.FAILED, JobStatus.ERROR, JobStatus.CANCELLED)
 
 
 def _cell(value: Any) -> str:
@@ -39,7 +43,6 @@ def md_table(header: list[str], rows: list[list[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
-
 
 
 def _percent(part: int, whole: int) -> float:
@@ -140,7 +143,9 @@ def batch_metadata(
         ).join(JobConfiguration, Job.job_configuration_id == JobConfiguration.id)
         failed = session.execute(
             listed.where(
-                Job.batch_id == batch_id, Job.skipped.is_(False), Job.status.in_(_UNSUCCESSFUL)
+                Job.batch_id == batch_id,
+                Job.skipped.is_(False),
+                Job.status.in_(list(JOB_UNSUCCESSFUL)),
             )
             .order_by(Job.id)
             .limit(FAILED_SHOWN)
@@ -160,7 +165,7 @@ def batch_metadata(
         status = str(batch.status)
     total = sum(counts.values())
     own = next(p for p in progress if p.batch_id == batch_id)
-    n_failed = sum(n for s, n in counts.items() if s in _UNSUCCESSFUL)
+    n_failed = sum(n for s, n in counts.items() if s in JOB_UNSUCCESSFUL)
     metadata: dict[str, Any] = {
         "cycle": cycle_name,
         "batch_status": status,
@@ -206,7 +211,7 @@ class CycleSummary:
     # (job id, batch type, status, Moody's id, message)
 
     def markdown(self) -> str:
-        failed = sum(n for s, n in self.jobs.items() if s in _UNSUCCESSFUL)
+        failed = sum(n for s, n in self.jobs.items() if s in JOB_UNSUCCESSFUL)
         parts = [
             f"### Cycle {self.cycle}",
             md_table(["batch status", "batches"], sorted(self.batches.items())),
@@ -259,7 +264,7 @@ def cycle_summaries(engine: Engine) -> list[CycleSummary]:
                 Job.last_error,
                 func.row_number().over(partition_by=Cycle.name, order_by=Job.id).label("rn"),
             )
-            .where(Job.skipped.is_(False), Job.status.in_(_UNSUCCESSFUL))
+            .where(Job.skipped.is_(False), Job.status.in_(list(JOB_UNSUCCESSFUL)))
             .subquery()
         )
         for name, job_id, batch_type, status, moodys_id, error in session.execute(

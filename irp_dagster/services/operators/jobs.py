@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, func, select
 
-from irp_dagster.domain.statuses import JOB_IN_FLIGHT, JobStatus
+from irp_dagster.domain.statuses import JOB_IN_FLIGHT, JOB_UNSUCCESSFUL, JobStatus
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.models import Job
 from irp_dagster.persistence.repository import set_job_status
@@ -25,7 +25,6 @@ from irp_dagster.services.operators._common import (
 )
 
 AT_MOODYS = frozenset({JobStatus.SUBMITTING, *JOB_IN_FLIGHT})
-FORCEABLE = (JobStatus.FAILED, JobStatus.ERROR, JobStatus.CANCELLED)
 
 
 def skip_job(engine: Engine, job_id: int, *, actor: str, reason: str) -> ActionResult:
@@ -103,7 +102,7 @@ def force_ok_job(engine: Engine, job_id: int, *, actor: str, reason: str) -> Act
     why = require_reason(reason, "force a job OK")
     with transaction(engine) as session:
         job, batch, cycle = load_job(session, job_id)
-        if job.status not in FORCEABLE:
+        if job.status not in JOB_UNSUCCESSFUL:
             raise OperatorActionError(
                 f"Job {job_id} is {job.status}; only FAILED, ERROR or CANCELLED jobs can be "
                 "forced OK"

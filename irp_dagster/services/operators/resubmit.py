@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from irp_dagster.domain.statuses import JOB_TERMINAL, BatchStatus, JobStatus
+from irp_dagster.domain.statuses import JOB_TERMINAL, JOB_UNSUCCESSFUL, BatchStatus
 from irp_dagster.moodys.client import MoodysClient
 from irp_dagster.persistence.db import transaction
 from irp_dagster.persistence.models import Batch, Job, JobConfiguration
@@ -41,8 +41,6 @@ from irp_dagster.services.operators._common import (
 from irp_dagster.settings import Settings
 
 log = logging.getLogger(__name__)
-
-RESUBMITTABLE_FAILURES = (JobStatus.FAILED, JobStatus.ERROR, JobStatus.CANCELLED)
 
 
 def parse_override(text: str | None) -> dict[str, Any] | None:
@@ -210,7 +208,7 @@ def resubmit_failed(
         failed = session.scalars(
             select(Job)
             .join(latest, Job.id == latest.c.job_id)
-            .where(Job.status.in_(list(RESUBMITTABLE_FAILURES)))
+            .where(Job.status.in_(list(JOB_UNSUCCESSFUL)))
             .order_by(Job.id)
         ).all()
         if not failed:
