@@ -13,10 +13,17 @@ from irp_dagster.moodys.client import MoodysClient, RetryEvent, retry_after_seco
 from irp_dagster.moodys.errors import MoodysApiError, MoodysUnreachableError
 
 EXPOSURES = "/platform/riskdata/v1/exposuresets/{}/exposures"
+EDM_POSTS = EXPOSURES.format("*")
 
 
 def _fault(server, **fault) -> None:
     httpx.post(f"{server.base_url}/_mock/faults", json=fault).raise_for_status()
+
+
+def _fail_edm_posts(server, status: int, retry_after: str | None = None) -> None:
+    """The next POST creating an EDM answers ``status`` (with Retry-After when given)."""
+    fault = {"route": EDM_POSTS, "method": "POST", "kind": "status", "status": status}
+    _fault(server, next_n=1, **fault, **({"retry_after": retry_after} if retry_after else {}))
 
 
 def _journal(server, path: str, method: str) -> list[dict]:
@@ -44,17 +51,9 @@ def test_retry_after_parses_seconds_and_http_dates() -> None:
 
 def test_429_and_503_are_retried_with_the_same_request_id(mock_server, moodys_client) -> None:
     events: list[RetryEvent] = []
-    route = "/platform/riskdata/v1/exposuresets/*/exposures"
-    _fault(
-        mock_server,
-        route=route,
-        method="POST",
-        kind="status",
-        status=429,
-        retry_after="0",
-        next_n=1,
-    )
-    _fault(mock_server, route=route, method="POST", kind="status", status=503, next_n=1)
+    route = EDM_POSTS
+    _fail_edm_posts(mock_server, 429, retry_after="0")
+    _fail_edm_posts(mock_server, 503)
     request_id = str(uuid.uuid4())
     job = _create_edm(moodys_client, "RM_EDM_RETRY", request_id, on_retry=events.append)
     assert job.job_id
@@ -119,26 +118,10 @@ def test_unreachable_host_is_named_without_the_key() -> None:
 
 def test_retry_after_is_waited_in_seconds_and_http_date_forms(mock_server) -> None:
     """The client sleeps what Moody's asks (up to its cap), and reuses the request id."""
-    route = "/platform/riskdata/v1/exposuresets/*/exposures"
+    route = EDM_POSTS
     later = format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
-    _fault(
-        mock_server,
-        route=route,
-        method="POST",
-        kind="status",
-        status=429,
-        retry_after="7",
-        next_n=1,
-    )
-    _fault(
-        mock_server,
-        route=route,
-        method="POST",
-        kind="status",
-        status=429,
-        retry_after=later,
-        next_n=1,
-    )
+    _fail_edm_posts(mock_server, 429, retry_after="7")
+    _fail_edm_posts(mock_server, 429, retry_after=later)
     waits: list[float] = []
     request_id = str(uuid.uuid4())
     with MoodysClient(
